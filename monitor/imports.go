@@ -1,0 +1,91 @@
+package monitor
+
+// Import kinds.
+const (
+	KindHouseholds = "households"
+)
+
+// Issue is one problem found in an uploaded file, named by where it is:
+// sheet, row as Excel numbers it, column header, the value seen; a stable
+// code and a Chinese message saying what would be accepted.
+type Issue struct {
+	Sheet     string `json:"sheet"`
+	Row       int    `json:"row"`
+	Column    string `json:"column"`
+	Value     string `json:"value"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Household string `json:"household_code,omitempty"`
+	// Col is the 1-based column number, for marking the cell in the error
+	// workbook; 0 when the issue is about the whole row.
+	Col int `json:"-"`
+}
+
+// Issue codes the importer and the store report.
+const (
+	CodeIDChecksum      = IDChecksum
+	CodeIDNumeric       = IDNumeric
+	CodeIDFormat        = IDFormat
+	CodeIDDuplicate     = "id_duplicate"
+	CodeNegativeAmount  = "negative_amount"
+	CodeUnknownValue    = "unknown_value"
+	CodeMissingRequired = "missing_required"
+	CodeDateFormat      = "date_format"
+	CodeNumberFormat    = "number_format"
+	CodeInconsistent    = "inconsistent_household"
+	CodeOutOfScope      = "out_of_scope"
+	CodeIncomeMismatch  = "income_mismatch"
+	CodeSizeMismatch    = "size_mismatch"
+	CodeSexMismatch     = "sex_mismatch"
+	CodeBirthMismatch   = "birth_mismatch"
+	CodeSameFile        = "same_file"
+	CodeRejectedWith    = "household_rejected"
+	CodeYearAssumed     = "income_year_assumed"
+	CodeTooManyRisks    = "too_many_risks"
+	CodeMultipleHead    = "multiple_heads"
+)
+
+// ImportHousehold is a household parsed from a file, with the rows it came
+// from so that problems found later (in the registry) can still name them.
+type ImportHousehold struct {
+	Household  *Household
+	Row        int   // the household's first row
+	MemberRows []int // the row of each of Household.Members
+}
+
+// HouseholdCounts are the household figures of an import.
+type HouseholdCounts struct {
+	InFile    int `json:"in_file"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// MemberCounts are the member figures of an import.
+type MemberCounts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Missing   int `json:"missing"`
+}
+
+// ImportReport is what an import says about one file; its JSON is the
+// shape `shouwang import --json` prints and the API returns.
+type ImportReport struct {
+	ImportID   int64           `json:"import_id,omitempty"`
+	File       string          `json:"file"`
+	Kind       string          `json:"kind"`
+	Sheet      string          `json:"sheet"`
+	HeaderRows []int           `json:"header_rows"`
+	IncomeYear int             `json:"income_year,omitempty"`
+	DryRun     bool            `json:"dry_run"`
+	Committed  bool            `json:"committed"`
+	Households HouseholdCounts `json:"households"`
+	Members    MemberCounts    `json:"members"`
+	Errors     []Issue         `json:"errors"`
+	Warnings   []Issue         `json:"warnings"`
+	Changes    []Change        `json:"changes,omitempty"`
+	// RejectedHouseholds lists the codes of rejected households.
+	RejectedHouseholds []string `json:"rejected_households,omitempty"`
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shouwang/shouwang/monitor"
+)
+
+const householdColumns = `id, code, place_id, township, village, grp, head_name, head_id_number, size,
+	household_type, category, identified_ym, risks, risk_eliminated, elimination_method, eliminated_on,
+	phone, address, housing_unsafe, water_unsafe, education_gap, medical_gap, no_labor_support, note, updated_at`
+
+const memberColumns = `id, household_id, id_number, name, relation, sex, birth_date, health, labor_skill,
+	school_status, work_months, medical_insured, missing`
+
+const incomeColumns = `household_id, year, wage, business, property, transfer, business_cost, net, per_capita,
+	medical_oop, insurance_payout`
+
+// householdRow adds the columns that the domain type keeps in another shape.
+type householdRow struct {
+	monitor.Household
+	RisksText string `db:"risks"`
+}
+
+func (r *householdRow) household() *monitor.Household {
+	h := r.Household
+	h.Risks = splitRisks(r.RisksText)
+	return &h
+}
+
+func splitRisks(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "、")
+}
+
+// querier is what both *sqlx.DB and *sqlx.Tx offer for reading.
+type querier interface {
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// HouseholdFilter narrows FindHouseholds.
+type HouseholdFilter struct {
+	Township string
+	Village  string
+	Category string // one category, or "any" for every monitored household
+	Query    string // name, 户编号 or the last digits of an ID number
+	Limit    int
+	Offset   int
+}
+
+// FindHouseholdByCode returns a household with its members and incomes.
+func (db *DB) FindHouseholdByCode(ctx context.Context, code string) (*monitor.Household, error) {
+	hs, err := db.loadHouseholds(ctx, db.x, []string{code})
+	if err != nil {
+		return nil, err
+	}
+	h, ok := hs[code]
+	if !ok {
+		return nil, monitor.Errorf(monitor.ENOTFOUND, "户编号 %s 不存在", code)
+	}
+	return h, nil
+}
+
+// FindHouseholds lists households (without members) matching f, with the
+// total before paging.
+func (db *DB) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*monitor.Household, int, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.Township != "" {
+		where, args = append(where, "township = ?"), append(args, f.Township)
+	}
+	if f.Village != "" {
+		where, args = append(where, "village = ?"), append(args, f.Village)
+	}
+	switch f.Category {
+	case "":
+	case "any":
+		where = append(where, "category <> ''")
+	default:
+		where, args = append(where, "category = ?"), append(args, f.Category)
+	}
+	if q := monitor.CompactText(f.Query); q != "" {
+		where = append(where, "(code = ? OR head_name LIKE ? OR id IN (SELECT household_id FROM members WHERE name LIKE ? OR id_number LIKE ?))")
+		args = append(args, q, "%"+q+"%", "%"+q+"%", "%"+strings.ToUpper(q))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT ` + householdColumns + `, COUNT(*) OVER () AS total FROM households WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY township, village, code LIMIT ? OFFSET ?`
+	args = append(args, limit, f.Offset)
+	var rows []struct {
+		householdRow
+		Total int `db:"total"`
+	}
+	if err := db.x.SelectContext(ctx, &rows, db.rebind(q), args...); err != nil {
+		return nil, 0, mapError(err)
+	}
+	out := make([]*monitor.Household, len(rows))
+	total := 0
+	for i := range rows {
+		out[i] = rows[i].household()
+		total = rows[i].Total
+	}
+	if len(rows) == 0 && f.Offset > 0 {
+		// Past the last page: count separately so the pager still knows.
+		cq := `SELECT COUNT(*) FROM households WHERE ` + strings.Join(where, " AND ")
+		if err := db.x.GetContext(ctx, &total, db.rebind(cq), args[:len(args)-2]...); err != nil {
+			return nil, 0, mapError(err)
+		}
+	}
+	return out, total, nil
+}
+
+// FindChanges returns the change history of a household, newest first.
+func (db *DB) FindChanges(ctx context.Context, householdCode string) ([]monitor.Change, error) {
+	var cs []monitor.Change
+	err := db.x.SelectContext(ctx, &cs, db.rebind(`SELECT id, at, actor, import_id, household_code, entity, entity_key, field, old_value, new_value
+		FROM changes WHERE household_code = ? ORDER BY id DESC`), householdCode)
+	return cs, mapError(err)
+}
+
+// CountRegistry returns the number of households and active members.
+func (db *DB) CountRegistry(ctx context.Context) (households, members int, err error) {
+	if err = db.x.GetContext(ctx, &households, `SELECT COUNT(*) FROM households`); err != nil {
+		return 0, 0, mapError(err)
+	}
+	err = db.x.GetContext(ctx, &members, db.rebind(`SELECT COUNT(*) FROM members WHERE missing = ?`), false)
+	return households, members, mapError(err)
+}
+
+// chunkSize bounds the number of values in one IN (…) list, well under
+// both engines' parameter limits.
+const chunkSize = 900
+
+// loadHouseholds loads the households with these codes, their members and
+// incomes, keyed by code.
+func (db *DB) loadHouseholds(ctx context.Context, q querier, codes []string) (map[string]*monitor.Household, error) {
+	out := make(map[string]*monitor.Household, len(codes))
+	byID := make(map[int64]*monitor.Household, len(codes))
+	for start := 0; start < len(codes); start += chunkSize {
+		part := codes[start:min(start+chunkSize, len(codes))]
+		query, args, err := sqlx.In(`SELECT `+householdColumns+` FROM households WHERE code IN (?)`, part)
+		if err != nil {
+			return nil, err
+		}
+		var rows []householdRow
+		if err := q.SelectContext(ctx, &rows, db.rebind(query), args...); err != nil {
+			return nil, mapError(err)
+		}
+		ids := make([]int64, 0, len(rows))
+		for i := range rows {
+			h := rows[i].household()
+			out[h.Code] = h
+			byID[h.ID] = h
+			ids = append(ids, h.ID)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		query, args, _ = sqlx.In(`SELECT `+memberColumns+` FROM members WHERE household_id IN (?) ORDER BY household_id, position`, ids)
+		var ms []monitor.Member
+		if err := q.SelectContext(ctx, &ms, db.rebind(query), args...); err != nil {
+			return nil, mapError(err)
+		}
+		for _, m := range ms {
+			h := byID[m.HouseholdID]
+			h.Members = append(h.Members, m)
+		}
+		query, args, _ = sqlx.In(`SELECT `+incomeColumns+` FROM incomes WHERE household_id IN (?) ORDER BY household_id, year`, ids)
+		var ins []monitor.Income
+		if err := q.SelectContext(ctx, &ins, db.rebind(query), args...); err != nil {
+			return nil, mapError(err)
+		}
+		for _, in := range ins {
+			h := byID[in.HouseholdID]
+			h.Incomes = append(h.Incomes, in)
+		}
+	}
+	return out, nil
+}

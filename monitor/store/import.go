@@ -1,0 +1,393 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shouwang/shouwang/monitor"
+)
+
+// ImportOptions says how to commit a parsed household file.
+type ImportOptions struct {
+	FileName string
+	SHA256   string
+	Actor    string
+	Sheet    string
+	IDColumn string // the header of the ID-number column, for issues found here
+	Year     int    // the income year the file reports
+	DryRun   bool
+	// SkipInvalid writes the valid households when some are rejected;
+	// without it one rejected household means nothing is written.
+	SkipInvalid bool
+}
+
+// memberUpdate is one existing member whose fields changed.
+type memberUpdate struct {
+	id  int64
+	m   *monitor.Member
+	pos int
+}
+
+// householdPlan is what an import does to one household.
+type householdPlan struct {
+	in       *monitor.ImportHousehold
+	old      *monitor.Household // nil when new
+	changes  []monitor.Change   // household, member and income changes
+	fields   bool               // household fields changed
+	newMems  []int              // indexes into in.Household.Members
+	updMems  []memberUpdate
+	missing  []int64 // ids of members now absent
+	income   bool    // income row to upsert
+	memberCh int     // members updated
+}
+
+// ImportHouseholds checks the parsed households against the registry (an ID
+// number registered in another household rejects the household), works out
+// what is created, updated and unchanged, and writes it all in one
+// transaction — or nothing, on a dry run or when households were rejected
+// without SkipInvalid. rep arrives with the parser's issues and counts and
+// leaves with the registry's.
+func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, batch []monitor.ImportHousehold, opt ImportOptions) error {
+	tx, err := db.x.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	now := db.Now()
+
+	if err := db.warnSameFile(ctx, tx, rep, opt); err != nil {
+		return err
+	}
+	valid, err := db.rejectRegistryConflicts(ctx, tx, rep, batch, opt)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(valid))
+	for i, in := range valid {
+		codes[i] = in.Household.Code
+	}
+	existing, err := db.loadHouseholds(ctx, tx, codes)
+	if err != nil {
+		return err
+	}
+	plans := make([]*householdPlan, 0, len(valid))
+	for _, in := range valid {
+		p := planHousehold(in, existing[in.Household.Code], opt, now)
+		plans = append(plans, p)
+		countPlan(rep, p)
+	}
+	if opt.DryRun || (rep.Households.Rejected > 0 && !opt.SkipInvalid) {
+		return nil // tx rolls back: nothing written
+	}
+	importID, err := db.insertImport(ctx, tx, rep, opt, now)
+	if err != nil {
+		return err
+	}
+	if err := db.applyPlans(ctx, tx, plans, opt, importID, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	rep.ImportID = importID
+	rep.Committed = true
+	return nil
+}
+
+func countPlan(rep *monitor.ImportReport, p *householdPlan) {
+	switch {
+	case p.old == nil:
+		rep.Households.Created++
+	case p.fields || p.income || len(p.newMems) > 0 || len(p.updMems) > 0 || len(p.missing) > 0:
+		rep.Households.Updated++
+	default:
+		rep.Households.Unchanged++
+	}
+	rep.Members.Created += len(p.newMems)
+	rep.Members.Updated += len(p.updMems)
+	rep.Members.Missing += len(p.missing)
+	if p.old != nil {
+		rep.Members.Unchanged += len(p.in.Household.Members) - len(p.newMems) - len(p.updMems)
+	}
+	rep.Changes = append(rep.Changes, p.changes...)
+}
+
+func (db *DB) warnSameFile(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions) error {
+	if opt.SHA256 == "" {
+		return nil
+	}
+	var prev []struct {
+		ID        int64     `db:"id"`
+		StartedAt time.Time `db:"started_at"`
+		Actor     string    `db:"actor"`
+	}
+	err := tx.SelectContext(ctx, &prev, db.rebind(`SELECT id, started_at, actor FROM imports WHERE sha256 = ? AND committed = ? ORDER BY id DESC LIMIT 1`), opt.SHA256, true)
+	if err != nil {
+		return mapError(err)
+	}
+	if len(prev) > 0 {
+		rep.Warnings = append(rep.Warnings, monitor.Issue{
+			Sheet: opt.Sheet, Code: monitor.CodeSameFile,
+			Message: fmt.Sprintf("同一文件已于 %s 由 %s 导入过（导入批次 %d）；本次照常导入，内容未变的户将显示为“未变化”",
+				prev[0].StartedAt.In(time.Local).Format("2006-01-02 15:04"), prev[0].Actor, prev[0].ID),
+		})
+	}
+	return nil
+}
+
+// rejectRegistryConflicts rejects households any of whose members is already
+// registered in another household, and returns the rest.
+func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, batch []monitor.ImportHousehold, opt ImportOptions) ([]*monitor.ImportHousehold, error) {
+	var ids []string
+	for _, in := range batch {
+		for _, m := range in.Household.Members {
+			ids = append(ids, m.IDNumber)
+		}
+	}
+	type owner struct {
+		IDNumber string `db:"id_number"`
+		Code     string `db:"code"`
+		Head     string `db:"head_name"`
+		Village  string `db:"village"`
+	}
+	owners := map[string]owner{}
+	for start := 0; start < len(ids); start += chunkSize {
+		q, args, err := sqlx.In(`SELECT m.id_number, h.code, h.head_name, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids[start:min(start+chunkSize, len(ids))])
+		if err != nil {
+			return nil, err
+		}
+		var got []owner
+		if err := tx.SelectContext(ctx, &got, db.rebind(q), args...); err != nil {
+			return nil, mapError(err)
+		}
+		for _, o := range got {
+			owners[o.IDNumber] = o
+		}
+	}
+	valid := make([]*monitor.ImportHousehold, 0, len(batch))
+	for i := range batch {
+		in := &batch[i]
+		bad := false
+		for j, m := range in.Household.Members {
+			o, ok := owners[m.IDNumber]
+			if !ok || o.Code == in.Household.Code {
+				continue
+			}
+			bad = true
+			rep.Errors = append(rep.Errors, monitor.Issue{
+				Sheet: opt.Sheet, Row: in.MemberRows[j], Column: opt.IDColumn, Value: m.IDNumber,
+				Code: monitor.CodeIDDuplicate, Household: in.Household.Code,
+				Message: fmt.Sprintf("身份证号码 %s（%s）已登记在系统中另一户：户编号 %s（%s，户主 %s）。一人只能属于一户，请先核实并在原户中办理迁出", monitor.MaskID(m.IDNumber), m.Name, o.Code, o.Village, o.Head),
+			})
+		}
+		if bad {
+			rep.Households.Rejected++
+			rep.RejectedHouseholds = append(rep.RejectedHouseholds, in.Household.Code)
+			continue
+		}
+		valid = append(valid, in)
+	}
+	return valid, nil
+}
+
+// planHousehold compares a parsed household with its registry version.
+func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt ImportOptions, now time.Time) *householdPlan {
+	h := in.Household
+	p := &householdPlan{in: in, old: old}
+	change := func(entity, key, field, o, n string) {
+		p.changes = append(p.changes, monitor.Change{At: now, Actor: opt.Actor, HouseholdCode: h.Code,
+			Entity: entity, EntityKey: key, Field: field, OldValue: o, NewValue: n})
+	}
+	if old == nil {
+		change("household", h.Code, "新建户", "", h.HeadName)
+		for i, m := range h.Members {
+			p.newMems = append(p.newMems, i)
+			change("member", m.IDNumber, "新增成员", "", m.Name)
+		}
+		p.income = len(h.Incomes) > 0
+		return p
+	}
+	h.ID = old.ID
+	for _, d := range monitor.DiffFields(old.Fields(), h.Fields()) {
+		p.fields = true
+		change("household", h.Code, d[0].Name, d[0].Value, d[1].Value)
+	}
+	oldByID := make(map[string]*monitor.Member, len(old.Members))
+	for i := range old.Members {
+		oldByID[old.Members[i].IDNumber] = &old.Members[i]
+	}
+	seen := make(map[string]bool, len(h.Members))
+	for i := range h.Members {
+		m := &h.Members[i]
+		seen[m.IDNumber] = true
+		om, ok := oldByID[m.IDNumber]
+		if !ok {
+			p.newMems = append(p.newMems, i)
+			change("member", m.IDNumber, "新增成员", "", m.Name)
+			continue
+		}
+		diffs := monitor.DiffFields(om.Fields(), m.Fields())
+		if om.Missing {
+			change("member", m.IDNumber, "成员重新出现", "缺失", m.Name)
+		}
+		for _, d := range diffs {
+			change("member", m.IDNumber, d[0].Name, d[0].Value, d[1].Value)
+		}
+		if len(diffs) > 0 || om.Missing {
+			p.updMems = append(p.updMems, memberUpdate{id: om.ID, m: m, pos: i})
+		}
+	}
+	for _, om := range old.Members {
+		if !seen[om.IDNumber] && !om.Missing {
+			p.missing = append(p.missing, om.ID)
+			change("member", om.IDNumber, "成员缺失", om.Name, "本次导入的文件中没有此人，未删除，请核实（迁出、死亡或漏填）")
+		}
+	}
+	for _, in := range h.Incomes {
+		var prev *monitor.Income
+		for i := range old.Incomes {
+			if old.Incomes[i].Year == in.Year {
+				prev = &old.Incomes[i]
+			}
+		}
+		if prev == nil {
+			p.income = true
+			change("income", strconv.Itoa(in.Year), "新增年度收入", "", strconv.Itoa(in.Year)+"年")
+			continue
+		}
+		for _, d := range monitor.DiffFields(prev.Fields(), in.Fields()) {
+			p.income = true
+			change("income", strconv.Itoa(in.Year), strconv.Itoa(in.Year)+"年"+d[0].Name, d[0].Value, d[1].Value)
+		}
+	}
+	return p
+}
+
+func (db *DB) insertImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions, now time.Time) (int64, error) {
+	summary, _ := json.Marshal(struct {
+		Sheet      string                  `json:"sheet"`
+		Households monitor.HouseholdCounts `json:"households"`
+		Members    monitor.MemberCounts    `json:"members"`
+		Errors     int                     `json:"errors"`
+		Warnings   int                     `json:"warnings"`
+	}{rep.Sheet, rep.Households, rep.Members, len(rep.Errors), len(rep.Warnings)})
+	var id int64
+	err := tx.GetContext(ctx, &id, db.rebind(`INSERT INTO imports (kind, file_name, sha256, actor, started_at, dry_run, committed, summary)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rep.Kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, string(summary))
+	return id, mapError(err)
+}
+
+func (db *DB) applyPlans(ctx context.Context, tx *sqlx.Tx, plans []*householdPlan, opt ImportOptions, importID int64, now time.Time) error {
+	cache := newPlaceCache()
+	var newRows [][]any
+	for _, p := range plans {
+		h := p.in.Household
+		if p.old != nil && !p.fields {
+			continue
+		}
+		names := []string{h.Township, h.Village}
+		if h.Group != "" {
+			names = append(names, h.Group)
+		}
+		place, err := db.ensurePlace(ctx, tx, cache, names)
+		if err != nil {
+			return err
+		}
+		h.PlaceID = place.ID
+		if p.old == nil {
+			newRows = append(newRows, householdValues(h, now))
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE households SET place_id = ?, township = ?, village = ?, grp = ?,
+			head_name = ?, head_id_number = ?, size = ?, household_type = ?, category = ?, identified_ym = ?, risks = ?,
+			risk_eliminated = ?, elimination_method = ?, eliminated_on = ?, phone = ?, address = ?, housing_unsafe = ?,
+			water_unsafe = ?, education_gap = ?, medical_gap = ?, no_labor_support = ?, note = ?, updated_at = ? WHERE id = ?`),
+			updateArgs(householdValues(h, now), h.ID)...); err != nil {
+			return mapError(err)
+		}
+	}
+	ids, err := db.insertReturningIDs(ctx, tx, "households", householdInsertColumns, newRows, "code")
+	if err != nil {
+		return err
+	}
+	var memberRows, incomeRows [][]any
+	for _, p := range plans {
+		h := p.in.Household
+		if p.old == nil {
+			h.ID = ids[h.Code]
+		}
+		for _, i := range p.newMems {
+			memberRows = append(memberRows, memberValues(h.ID, &h.Members[i], i))
+		}
+		for _, u := range p.updMems {
+			m := u.m
+			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE members SET name = ?, relation = ?, sex = ?, birth_date = ?, health = ?,
+				labor_skill = ?, school_status = ?, work_months = ?, medical_insured = ?, missing = ?, position = ? WHERE id = ?`),
+				m.Name, m.Relation, m.Sex, m.BirthDate, m.Health, m.LaborSkill, m.SchoolStatus, m.WorkMonths, m.MedicalInsured, false, u.pos, u.id); err != nil {
+				return mapError(err)
+			}
+		}
+		for _, id := range p.missing {
+			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE members SET missing = ? WHERE id = ?`), true, id); err != nil {
+				return mapError(err)
+			}
+		}
+		if p.income {
+			for _, in := range h.Incomes {
+				incomeRows = append(incomeRows, []any{h.ID, in.Year, in.Wage, in.Business, in.Property, in.Transfer,
+					in.BusinessCost, in.Net, in.PerCapita, in.MedicalOOP, in.InsurancePay})
+			}
+		}
+	}
+	if err := db.insertRows(ctx, tx, "members", memberInsertColumns, memberRows, ""); err != nil {
+		return err
+	}
+	incomeCols := strings.Split(strings.Join(strings.Fields(incomeColumns), ""), ",")
+	if err := db.insertRows(ctx, tx, "incomes", incomeCols, incomeRows, ` ON CONFLICT (household_id, year) DO UPDATE SET
+		wage = excluded.wage, business = excluded.business, property = excluded.property, transfer = excluded.transfer,
+		business_cost = excluded.business_cost, net = excluded.net, per_capita = excluded.per_capita,
+		medical_oop = excluded.medical_oop, insurance_payout = excluded.insurance_payout`); err != nil {
+		return err
+	}
+	var changeRows [][]any
+	for _, p := range plans {
+		for _, c := range p.changes {
+			changeRows = append(changeRows, []any{c.At, c.Actor, importID, c.HouseholdCode, c.Entity, c.EntityKey, c.Field, c.OldValue, c.NewValue})
+		}
+	}
+	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, changeRows, "")
+}
+
+var householdInsertColumns = []string{"code", "place_id", "township", "village", "grp", "head_name", "head_id_number", "size",
+	"household_type", "category", "identified_ym", "risks", "risk_eliminated", "elimination_method", "eliminated_on",
+	"phone", "address", "housing_unsafe", "water_unsafe", "education_gap", "medical_gap", "no_labor_support", "note",
+	"updated_at", "created_at"}
+
+// householdValues lists h in householdInsertColumns order.
+func householdValues(h *monitor.Household, now time.Time) []any {
+	return []any{h.Code, h.PlaceID, h.Township, h.Village, h.Group, h.HeadName, h.HeadIDNumber, h.Size,
+		h.Type, h.Category, h.IdentifiedIn, strings.Join(h.Risks, "、"), h.RiskEliminated, h.EliminationMethod, h.EliminatedOn,
+		h.Phone, h.Address, h.HousingUnsafe, h.WaterUnsafe, h.EducationGap, h.MedicalGap, h.NoLaborSupport, h.Note,
+		now, now}
+}
+
+// updateArgs drops the code (first) and created_at (last) of
+// householdValues and appends the id for the WHERE clause.
+func updateArgs(vals []any, id int64) []any {
+	out := append([]any{}, vals[1:len(vals)-1]...)
+	return append(out, id)
+}
+
+var memberInsertColumns = []string{"household_id", "id_number", "name", "relation", "sex", "birth_date", "health",
+	"labor_skill", "school_status", "work_months", "medical_insured", "missing", "position"}
+
+func memberValues(householdID int64, m *monitor.Member, pos int) []any {
+	return []any{householdID, m.IDNumber, m.Name, m.Relation, m.Sex, m.BirthDate, m.Health, m.LaborSkill,
+		m.SchoolStatus, m.WorkMonths, m.MedicalInsured, false, pos}
+}
