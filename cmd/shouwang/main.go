@@ -1,0 +1,161 @@
+// Command shouwang is 守望: the registry, risk monitoring and reports for
+// preventing return to poverty (防止返贫动态监测和帮扶).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/shouwang/shouwang/monitor"
+	"github.com/shouwang/shouwang/monitor/store"
+)
+
+// Exit statuses.
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitValidation = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+	os.Exit(app.Run(ctx, os.Args[1:]))
+}
+
+// App is the command line with its environment, so tests run it in-process.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+}
+
+const usage = `守望 Shouwang — 防止返贫动态监测和帮扶
+
+用法 / usage:
+  shouwang import [--db DSN] [--kind households] [--dry-run] [--skip-invalid] [--errors-out FILE.xlsx] [--json] FILE...
+        导入花名册（.xlsx/.xlsm/.csv）；先校验，默认全部正确才写入
+  shouwang households [--db DSN] [--township T] [--village V] [--category C|any] [--q TEXT] [--json]
+        查询农户
+  shouwang household [--db DSN] [--json] CODE      查看一户（成员、收入、变更记录）
+  shouwang place add PATH | place list             管理地点（乡镇/村/组）
+
+数据库 / database: --db 或环境变量 SHOUWANG_DB：sqlite:文件路径（默认 sqlite:shouwang.db）或 postgres://…
+`
+
+// Run executes one command and returns the exit status.
+func (a *App) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.Stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "import":
+		return a.runImport(ctx, args[1:])
+	case "households":
+		err = a.runHouseholds(ctx, args[1:])
+	case "household":
+		err = a.runHousehold(ctx, args[1:])
+	case "place":
+		err = a.runPlace(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(a.Stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(a.Stderr, "未知命令 %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	return a.exit(err)
+}
+
+// usageError marks a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func (a *App) exit(err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(a.Stderr, "用法错误：", ue.msg)
+		}
+		return exitUsage
+	case monitor.ErrorCode(err) == monitor.EINTERNAL:
+		fmt.Fprintln(a.Stderr, "错误：", err)
+		return exitFailure
+	default:
+		fmt.Fprintln(a.Stderr, "错误：", monitor.ErrorMessage(err))
+		return exitFailure
+	}
+}
+
+// newFlags builds a flag set that reports into stderr and knows --db.
+func (a *App) newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.Stderr)
+	db := fs.String("db", "", "数据库：sqlite:PATH 或 postgres://…（默认取 SHOUWANG_DB，再默认 sqlite:shouwang.db）")
+	return fs, db
+}
+
+// parseMixed parses flags that may come after the positional arguments,
+// as people type them: `import a.xlsx --dry-run`.
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (a *App) openDB(ctx context.Context, flagDSN string) (*store.DB, error) {
+	dsn := flagDSN
+	if dsn == "" {
+		dsn = a.Getenv("SHOUWANG_DB")
+	}
+	return store.Open(ctx, dsn)
+}
+
+// actor names who runs a command, for the change history.
+func (a *App) actor() string {
+	if u := a.Getenv("SHOUWANG_USER"); u != "" {
+		return u
+	}
+	if u := a.Getenv("USER"); u != "" {
+		return "命令行:" + u
+	}
+	return "命令行"
+}
+
+func (a *App) today() monitor.Date { return monitor.DateOf(a.Now()) }
+
+func trimTo(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
