@@ -10,6 +10,8 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 )
 
+const commentAuthor = "守望"
+
 // ResultHeader heads the column the error workbook adds to each data row.
 const ResultHeader = "导入结果"
 
@@ -61,12 +63,24 @@ func WriteErrorWorkbook(src string, book *sheet.Book, f *HouseholdFile, dst stri
 			return err
 		}
 	}
+	// An error workbook uploaded again carries the last round's comments
+	// and result column: both are replaced, not doubled.
+	if old, err := x.GetComments(sh); err == nil {
+		for _, c := range old {
+			if c.Author == commentAuthor {
+				x.DeleteComment(sh, c.Cell)
+			}
+		}
+	}
 	for cell, texts := range comments {
-		if err := x.AddComment(sh, excelize.Comment{Cell: cell, Author: "守望", Paragraph: []excelize.RichTextRun{{Text: strings.Join(texts, "\n")}}}); err != nil {
+		if err := x.AddComment(sh, excelize.Comment{Cell: cell, Author: commentAuthor, Paragraph: []excelize.RichTextRun{{Text: strings.Join(texts, "\n")}}}); err != nil {
 			return err
 		}
 	}
 	col := f.LastCol + 1
+	if f.ResultCol > 0 {
+		col = f.ResultCol
+	}
 	colName, _ := excelize.ColumnNumberToName(col)
 	first, last := f.HeaderRows[0], f.HeaderRows[len(f.HeaderRows)-1]
 	top, _ := excelize.CoordinatesToCellName(col, first)
@@ -85,7 +99,14 @@ func WriteErrorWorkbook(src string, book *sheet.Book, f *HouseholdFile, dst stri
 			rowIssues[is.Row] = append(rowIssues[is.Row], is.Message)
 		}
 	}
-	for row, result := range f.RowResults {
+	results := make(map[int]string, len(f.DataRows)+len(f.RowResults))
+	for _, r := range f.DataRows {
+		results[int(r)] = ""
+	}
+	for r, res := range f.RowResults {
+		results[r] = res
+	}
+	for row, result := range results {
 		cell, _ := excelize.CoordinatesToCellName(col, row)
 		text := "已通过校验"
 		if rep.Committed {

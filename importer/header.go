@@ -10,58 +10,67 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 )
 
+// field is a roster column's meaning. Household fields come first so a
+// household's values fit a small array.
+type field uint8
+
 // Field keys of the household roster.
 const (
-	fSeq          = "seq"
-	fCounty       = "county"
-	fTownship     = "township"
-	fVillage      = "village"
-	fGroup        = "group"
-	fCode         = "code"
-	fHeadName     = "head_name"
-	fHeadID       = "head_id"
-	fSize         = "size"
-	fType         = "type"
-	fCategory     = "category"
-	fIdentified   = "identified"
-	fRisks        = "risks"
-	fRiskN        = "risk_n" // 风险1…风险5, several columns
-	fEliminated   = "eliminated"
-	fElimMethod   = "elim_method"
-	fElimDate     = "elim_date"
-	fWage         = "wage"
-	fBusiness     = "business"
-	fProperty     = "property"
-	fTransfer     = "transfer"
-	fBusinessCost = "business_cost"
-	fNet          = "net"
-	fPerCapita    = "per_capita"
-	fMedicalOOP   = "medical_oop"
-	fInsurance    = "insurance"
-	fHousing      = "housing"
-	fWater        = "water"
-	fEducation    = "education"
-	fMedicalGap   = "medical_gap"
-	fNoLabor      = "no_labor_support"
-	fPhone        = "phone"
-	fAddress      = "address"
-	fNote         = "note"
-	fName         = "name"
-	fIDNumber     = "id_number"
-	fRelation     = "relation"
-	fSex          = "sex"
-	fBirth        = "birth"
-	fHealth       = "health"
-	fLabor        = "labor"
-	fSchool       = "school"
-	fWorkMonths   = "work_months"
-	fInsured      = "insured"
-	fIgnore       = "ignore" // known columns Shouwang does not keep (民族, 文化程度 …)
+	fNone field = iota
+	fCounty
+	fTownship
+	fVillage
+	fGroup
+	fCode
+	fHeadName
+	fHeadID
+	fSize
+	fType
+	fCategory
+	fIdentified
+	fRisks
+	fEliminated
+	fElimMethod
+	fElimDate
+	fWage
+	fBusiness
+	fProperty
+	fTransfer
+	fBusinessCost
+	fNet
+	fPerCapita
+	fMedicalOOP
+	fInsurance
+	fHousing
+	fWater
+	fEducation
+	fMedicalGap
+	fNoLabor
+	fPhone
+	fAddress
+	numHouseholdFields // fields above belong to the household
+
+	fRiskN // 风险1…风险5, several columns
+	fSeq
+	fNote
+	fName
+	fIDNumber
+	fRelation
+	fSex
+	fBirth
+	fHealth
+	fLabor
+	fSchool
+	fWorkMonths
+	fInsured
+	fIgnore // known columns Shouwang does not keep (民族, 文化程度 …)
+	fResult // 导入结果, the column Shouwang's own error workbook adds
+	numFields
 )
 
 // rosterAliases maps a normalised header text to its field. Headers are
 // normalised by headerKey before lookup.
-var rosterAliases = aliasTable(map[string][]string{
+var rosterAliases = aliasTable(map[field][]string{
 	fSeq:          {"序号", "编号序号"},
 	fCounty:       {"区县", "县", "区", "县区", "县(市、区)", "县市区"},
 	fTownship:     {"乡镇", "乡(镇)", "乡镇街道", "乡镇(街道)", "镇", "街道", "乡"},
@@ -106,21 +115,12 @@ var rosterAliases = aliasTable(map[string][]string{
 	fSchool:       {"在校生状况", "在校情况", "在校生情况", "就学状况"},
 	fWorkMonths:   {"务工时间", "务工时间(月)", "务工月数", "外出务工时间"},
 	fInsured:      {"是否参加城乡居民基本医疗保险", "是否参加基本医疗保险", "参加城乡居民基本医疗保险", "是否参加大病保险", "是否参保"},
+	fResult:       {"导入结果"},
 	fIgnore:       {"民族", "文化程度", "政治面貌", "是否在校生", "年龄", "开户银行", "银行账号"},
 })
 
-// householdFields are the roster columns that belong to the household, so
-// that the same value repeated or merged down means one household.
-var householdFields = map[string]bool{
-	fCounty: true, fTownship: true, fVillage: true, fGroup: true, fCode: true, fHeadName: true, fHeadID: true,
-	fSize: true, fType: true, fCategory: true, fIdentified: true, fRisks: true, fRiskN: true, fEliminated: true,
-	fElimMethod: true, fElimDate: true, fWage: true, fBusiness: true, fProperty: true, fTransfer: true,
-	fBusinessCost: true, fNet: true, fPerCapita: true, fMedicalOOP: true, fInsurance: true, fHousing: true,
-	fWater: true, fEducation: true, fMedicalGap: true, fNoLabor: true, fPhone: true, fAddress: true,
-}
-
-func aliasTable(m map[string][]string) map[string]string {
-	out := map[string]string{}
+func aliasTable(m map[field][]string) map[string]field {
+	out := map[string]field{}
 	for field, names := range m {
 		for _, n := range names {
 			k, _ := headerKey(n)
@@ -130,13 +130,15 @@ func aliasTable(m map[string][]string) map[string]string {
 	return out
 }
 
+var headerCleaner = strings.NewReplacer("“", "", "”", "", "\"", "", "'", "", "‘", "", "’", "", "*", "", "※", "", "：", "", ":", "",
+	"【", "(", "】", ")", "[", "(", "]", ")")
+
 // headerKey normalises a header cell: full-width to half-width, spaces and
 // line breaks and quotes removed, and a unit in brackets split off
 // ("家庭收入情况（元）" → "家庭收入情况", "元").
 func headerKey(s string) (key, unit string) {
 	t := monitor.CompactText(s)
-	t = strings.NewReplacer("“", "", "”", "", "\"", "", "'", "", "‘", "", "’", "", "*", "", "※", "", "：", "", ":", "",
-		"【", "(", "】", ")", "[", "(", "]", ")").Replace(t)
+	t = headerCleaner.Replace(t)
 	for {
 		open := strings.LastIndex(t, "(")
 		if open < 0 {
@@ -165,7 +167,7 @@ func headerKey(s string) (key, unit string) {
 type column struct {
 	Col    int    // 1-based
 	Header string // as shown to the user: "家庭收入情况(元)/工资性收入"
-	Field  string
+	Field  field
 	Scale  int64 // 10000 for 万元 columns, 1 otherwise
 }
 
@@ -173,23 +175,25 @@ type column struct {
 type header struct {
 	Rows    []int // one or two row numbers
 	Columns []column
-	Unknown []column // non-empty header cells no alias matched
-	byField map[string][]column
+	Unknown []column         // non-empty header cells no alias matched
+	byField [numFields][]int // indexes into Columns
+	// ofCol maps a sheet column number to an index into Columns, or -1.
+	ofCol []int16
 }
 
-func (h *header) col(field string) (column, bool) {
-	cs := h.byField[field]
+func (h *header) col(f field) (column, bool) {
+	cs := h.byField[f]
 	if len(cs) == 0 {
 		return column{}, false
 	}
-	return cs[0], true
+	return h.Columns[cs[0]], true
 }
 
 // matchCount counts the cells of a row that name a known column.
-func matchCount(cells map[int]string, aliases map[string]string) int {
+func matchCount(cells map[int]string, aliases map[string]field) int {
 	n := 0
 	for _, v := range cells {
-		if k, _ := headerKey(v); aliases[k] != "" {
+		if k, _ := headerKey(v); aliases[k] != fNone {
 			n++
 		}
 	}
@@ -201,8 +205,8 @@ func matchCount(cells map[int]string, aliases map[string]string) int {
 // or the nearest one to its left across columns whose upper cells are empty
 // (a group merged across them). An upper cell with nothing below is a
 // single header merged down.
-func buildHeader(rows []int, upper, lower map[int]string, aliases map[string]string) *header {
-	h := &header{Rows: rows, byField: map[string][]column{}}
+func buildHeader(rows []int, upper, lower map[int]string, aliases map[string]field) *header {
+	h := &header{Rows: rows}
 	maxCol := 0
 	for c := range upper {
 		maxCol = max(maxCol, c)
@@ -245,13 +249,20 @@ func buildHeader(rows []int, upper, lower map[int]string, aliases map[string]str
 		if unit == "万元" {
 			col.Scale = 10000
 		}
-		if col.Field == "" {
+		if col.Field == fNone {
 			// A group header can itself be the field, e.g. "联系电话" under "家庭基本情况".
 			h.Unknown = append(h.Unknown, col)
 			continue
 		}
+		h.byField[col.Field] = append(h.byField[col.Field], len(h.Columns))
 		h.Columns = append(h.Columns, col)
-		h.byField[col.Field] = append(h.byField[col.Field], col)
+	}
+	h.ofCol = make([]int16, maxCol+1)
+	for i := range h.ofCol {
+		h.ofCol[i] = -1
+	}
+	for i, c := range h.Columns {
+		h.ofCol[c.Col] = int16(i)
 	}
 	return h
 }

@@ -15,7 +15,8 @@ type Options struct {
 	DefaultYear int
 	// AsOf is the reference date for age checks (usually today).
 	AsOf monitor.Date
-	// Progress, when set, is told every 10,000 rows how many have been read.
+	// Progress, when set, is told the row number each time reading passes
+	// another 10,000 rows.
 	Progress func(rows int)
 }
 
@@ -24,30 +25,39 @@ type HouseholdFile struct {
 	Report     *monitor.ImportReport
 	Households []monitor.ImportHousehold // valid ones only
 	IDColumn   string
-	// rowResult says, per data row, "" for accepted or why it was not.
+	// RowResults says, for each data row that was not imported as is, why;
+	// DataRows lists every data row, so the error workbook can mark the rest.
 	RowResults map[int]string
-	// LastCol is the last header column, for the error workbook's result column.
+	DataRows   []int32
+	// LastCol is the last header column; ResultCol the column of an earlier
+	// 导入结果 (from an error workbook uploaded again), or 0.
 	LastCol    int
+	ResultCol  int
 	HeaderRows []int
 }
 
-// cellRef is a cell value with where it came from.
+// cellRef is a cell value with where it came from; ci indexes the header's
+// columns.
 type cellRef struct {
 	val  string
+	row  int32
+	ci   int16
 	kind sheet.Kind
-	row  int
-	col  column
 }
 
-// draft gathers the rows of one household as they stream by.
+func (c cellRef) ok() bool { return c.row != 0 }
+
+// draft gathers the rows of one household as they stream by. Member rows
+// are validated as they arrive; only household values wait for the end.
 type draft struct {
-	code     string
-	firstRow int
-	values   map[string]cellRef   // household fields, first non-blank value
-	risksN   []cellRef            // 风险1…5
-	members  []map[string]cellRef // member fields per row
-	rows     []int
-	issues   []monitor.Issue
+	code      string
+	firstRow  int
+	values    [numHouseholdFields]cellRef // first non-blank value of each household field
+	risksN    []cellRef                   // 风险1…5
+	hh        monitor.Household           // members are appended here
+	rows      []int
+	extraRows []int // rows of the household with no member on them
+	issues    []monitor.Issue
 }
 
 // ParseHouseholds reads a household roster: it finds the sheet and the
@@ -65,6 +75,10 @@ func ParseHouseholds(book *sheet.Book, file string, opt Options) (*HouseholdFile
 	idCol, _ := b.header.col(fIDNumber)
 	out.IDColumn = idCol.Header
 	for _, c := range b.header.Columns {
+		if c.Field == fResult {
+			out.ResultCol = c.Col
+			continue
+		}
 		out.LastCol = max(out.LastCol, c.Col)
 	}
 	for _, c := range b.header.Unknown {
@@ -80,7 +94,7 @@ func ParseHouseholds(book *sheet.Book, file string, opt Options) (*HouseholdFile
 	}
 	rep.IncomeYear = year
 
-	p := &parser{file: out, band: b, sheetName: b.sheet, year: year, opt: opt, byCode: map[string]*draft{}}
+	p := &parser{file: out, hdr: b.header, sheetName: b.sheet, year: year, opt: opt, byCode: map[string]*draft{}, date1904: book.Date1904()}
 	rs, err := book.Rows(b.sheet)
 	if err != nil {
 		return nil, err
@@ -93,7 +107,8 @@ func ParseHouseholds(book *sheet.Book, file string, opt Options) (*HouseholdFile
 			continue
 		}
 		p.row(r)
-		if opt.Progress != nil && r.Num%10000 == 0 {
+		if opt.Progress != nil && r.Num/10000 > p.read {
+			p.read = r.Num / 10000
 			opt.Progress(r.Num)
 		}
 	}
@@ -106,18 +121,34 @@ func ParseHouseholds(book *sheet.Book, file string, opt Options) (*HouseholdFile
 
 type parser struct {
 	file      *HouseholdFile
-	band      *band
+	hdr       *header
 	sheetName string
 	year      int
 	opt       Options
 	byCode    map[string]*draft
 	order     []*draft
 	cur       *draft
+	vals      [numFields]cellRef // the current row, reused
+	risksN    []cellRef
+	date1904  bool
+	read      int // the last ten-thousand of rows reported to Progress
+}
+
+func (p *parser) colOf(ref cellRef) column {
+	if ref.ci < 0 || !ref.ok() {
+		return column{}
+	}
+	return p.hdr.Columns[ref.ci]
 }
 
 func (p *parser) issue(list *[]monitor.Issue, row int, c column, val, code, msg, household string) {
 	*list = append(*list, monitor.Issue{Sheet: p.sheetName, Row: row, Column: c.Header, Col: c.Col,
 		Value: val, Code: code, Message: msg, Household: household})
+}
+
+// bad records an issue on the cell ref.
+func (p *parser) bad(d *draft, ref cellRef, code, msg string) {
+	p.issue(&d.issues, int(ref.row), p.colOf(ref), ref.val, code, msg, d.code)
 }
 
 // notData recognises the rows under and between the data that are not
@@ -137,97 +168,119 @@ func notData(r sheet.Row) bool {
 	return false
 }
 
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
+			return monitor.CompactText(s) == ""
+		}
+	}
+	return true
+}
+
 func (p *parser) row(r sheet.Row) {
 	if len(r.Cells) == 0 {
 		return
 	}
-	vals := make(map[string]cellRef, len(p.band.header.Columns))
-	var risksN []cellRef
-	byCol := make(map[int]sheet.Cell, len(r.Cells))
+	vals := &p.vals
+	*vals = [numFields]cellRef{}
+	p.risksN = p.risksN[:0]
+	data := false
 	for _, c := range r.Cells {
-		byCol[c.Col] = c
-	}
-	any := false
-	for _, col := range p.band.header.Columns {
-		c, ok := byCol[col.Col]
-		if !ok || monitor.CompactText(c.Value) == "" {
+		if c.Col >= len(p.hdr.ofCol) || p.hdr.ofCol[c.Col] < 0 || isBlank(c.Value) {
 			continue
 		}
-		ref := cellRef{val: c.Value, kind: c.Kind, row: r.Num, col: col}
-		if col.Field == fRiskN {
-			risksN = append(risksN, ref)
-		} else if _, seen := vals[col.Field]; !seen {
-			vals[col.Field] = ref
+		ci := p.hdr.ofCol[c.Col]
+		f := p.hdr.Columns[ci].Field
+		ref := cellRef{val: c.Value, kind: c.Kind, row: int32(r.Num), ci: ci}
+		switch {
+		case f == fRiskN:
+			p.risksN = append(p.risksN, ref)
+		case !vals[f].ok():
+			vals[f] = ref
 		}
-		if col.Field != fSeq && col.Field != fIgnore && col.Field != fNote {
-			any = true
+		if f != fSeq && f != fIgnore && f != fNote && f != fResult {
+			data = true
 		}
 	}
 	if notData(r) {
 		p.file.RowResults[r.Num] = "非数据行（合计或签名行），未导入"
 		return
 	}
-	if !any {
-		if len(vals) > 0 || len(r.Cells) > 0 {
-			p.issue(&p.file.Report.Warnings, r.Num, column{}, "", "row_ignored", "该行没有户或成员信息，未导入", "")
-		}
+	if !data {
+		p.issue(&p.file.Report.Warnings, r.Num, column{}, "", "row_ignored", "该行没有户或成员信息，未导入", "")
+		p.file.RowResults[r.Num] = "该行没有户或成员信息，未导入"
 		return
 	}
-	_, hasName := vals[fName]
-	_, hasID := vals[fIDNumber]
 	code := ""
-	if ref, ok := vals[fCode]; ok {
-		code = normalizeCode(ref)
+	if vals[fCode].ok() {
+		code = normalizeCode(vals[fCode])
 	}
 	d := p.cur
 	switch {
 	case code != "":
 		d = p.byCode[code]
 		if d == nil {
-			d = &draft{code: code, firstRow: r.Num, values: map[string]cellRef{}}
+			d = &draft{code: code, firstRow: r.Num}
 			p.byCode[code] = d
 			p.order = append(p.order, d)
 		}
 	case d == nil:
-		col, _ := p.band.header.col(fCode)
-		p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired, "户编号为空：每户的第一行必须填写户编号", "")
-		p.file.RowResults[r.Num] = "户编号为空"
+		col, _ := p.hdr.col(fCode)
+		p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired, "户编号为空：每户的第一行必须填写户编号，本行不能归入任何一户", "")
+		p.file.RowResults[r.Num] = "户编号为空，未导入"
 		return
 	default:
-		if head, ok := vals[fHeadName]; ok && monitor.CompactText(head.val) != monitor.CompactText(d.values[fHeadName].val) && d.values[fHeadName].val != "" {
-			col, _ := p.band.header.col(fCode)
+		if head := vals[fHeadName]; head.ok() && d.values[fHeadName].ok() && monitor.CompactText(head.val) != monitor.CompactText(d.values[fHeadName].val) {
+			col, _ := p.hdr.col(fCode)
 			p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired,
 				fmt.Sprintf("户编号为空，但户主“%s”与上一户（户编号 %s，户主“%s”）不同：请填写本户的户编号", head.val, d.code, d.values[fHeadName].val), "")
-			p.file.RowResults[r.Num] = "户编号为空"
+			p.file.RowResults[r.Num] = "户编号为空，未导入"
+			// The rows below belong to this code-less household, not to
+			// the one above: they are refused too, each named.
+			p.cur = nil
 			return
 		}
 	}
 	p.cur = d
-	for f, ref := range vals {
-		if !householdFields[f] {
+	for f := fNone + 1; f < numHouseholdFields; f++ {
+		ref := vals[f]
+		if !ref.ok() {
 			continue
 		}
-		prev, ok := d.values[f]
-		if !ok {
+		prev := d.values[f]
+		if !prev.ok() {
 			d.values[f] = ref
 			continue
 		}
 		if f != fCode && !sameValue(prev, ref) {
-			p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeInconsistent,
-				fmt.Sprintf("同一户（户编号 %s）的“%s”前后不一致：第 %d 行为“%s”，本行为“%s”", d.code, ref.col.Header, prev.row, prev.val, ref.val), d.code)
+			p.bad(d, ref, monitor.CodeInconsistent,
+				fmt.Sprintf("同一户（户编号 %s）的“%s”前后不一致：第 %d 行为“%s”，本行为“%s”", d.code, p.colOf(ref).Header, prev.row, prev.val, ref.val))
 		}
 	}
-	d.risksN = append(d.risksN, risksN...)
-	if hasName || hasID {
-		d.members = append(d.members, vals)
-		d.rows = append(d.rows, r.Num)
-	} else if code != "" {
-		// A household line with no member on it is still this household's row.
-		p.file.RowResults[r.Num] = ""
+	d.risksN = append(d.risksN, p.risksN...)
+	p.file.DataRows = append(p.file.DataRows, int32(r.Num))
+	if hasMemberValue(vals) {
+		p.member(d, vals, r.Num)
+	} else {
+		d.extraRows = append(d.extraRows, r.Num)
 	}
 }
 
+// hasMemberValue reports whether a row carries anything about a person, so
+// a member row with a missing name and ID is reported, never dropped.
+func hasMemberValue(vals *[numFields]cellRef) bool {
+	for _, f := range []field{fName, fIDNumber, fRelation, fSex, fBirth, fHealth, fLabor, fSchool, fWorkMonths, fInsured} {
+		if vals[f].ok() {
+			return true
+		}
+	}
+	return false
+}
+
 func sameValue(a, b cellRef) bool {
+	if a.val == b.val {
+		return true
+	}
 	x, y := monitor.CompactText(a.val), monitor.CompactText(b.val)
 	if x == y {
 		return true

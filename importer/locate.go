@@ -3,7 +3,9 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/shouwang/shouwang/importer/sheet"
 	"github.com/shouwang/shouwang/monitor"
@@ -38,7 +40,7 @@ func copyRow(r sheet.Row) sheet.Row {
 // findHeader looks at the first rows of one sheet for the row naming the
 // most known columns, then decides whether the row above (group headers) or
 // below (sub-headers) belongs to the band.
-func findHeader(name string, rows []sheet.Row, aliases map[string]string) *band {
+func findHeader(name string, rows []sheet.Row, aliases map[string]field) *band {
 	best, bestN := -1, 0
 	for i, r := range rows {
 		if n := matchCount(rowText(r), aliases); n > bestN {
@@ -51,7 +53,7 @@ func findHeader(name string, rows []sheet.Row, aliases map[string]string) *band 
 	b := &band{sheet: name, rows: rows, score: bestN}
 	cur := rowText(rows[best])
 	switch {
-	case best > 0 && rows[best-1].Num == rows[best].Num-1 && isUpperBand(rowText(rows[best-1]), cur):
+	case best > 0 && rows[best-1].Num == rows[best].Num-1 && isUpperBand(rowText(rows[best-1]), cur, aliases):
 		b.header = buildHeader([]int{rows[best-1].Num, rows[best].Num}, rowText(rows[best-1]), cur, aliases)
 	case best+1 < len(rows) && rows[best+1].Num == rows[best].Num+1 && isLowerBand(rowText(rows[best+1]), aliases):
 		b.header = buildHeader([]int{rows[best].Num, rows[best+1].Num}, cur, rowText(rows[best+1]), aliases)
@@ -66,23 +68,33 @@ func findHeader(name string, rows []sheet.Row, aliases map[string]string) *band 
 	return b
 }
 
-// isUpperBand: a row of group headers has several cells (a title has one),
-// and at least one of them stands over an empty cell of the header row
-// (a single header merged down) or over a run of sub-headers.
-func isUpperBand(upper, cur map[int]string) bool {
-	if len(upper) < 2 {
+// isUpperBand: a row of group headers has several text cells (a title has
+// one) and names fewer columns than the header row below it; a unit/date
+// line (填报单位：… 截止时间：…) is not a header.
+func isUpperBand(upper, cur map[int]string, aliases map[string]field) bool {
+	if len(upper) < 2 || matchCount(upper, aliases) >= matchCount(cur, aliases) {
 		return false
+	}
+	for _, v := range upper {
+		t := monitor.CompactText(v)
+		if strings.ContainsAny(t, ":：") {
+			return false
+		}
+		if _, err := strconv.ParseFloat(t, 64); err == nil {
+			return false
+		}
 	}
 	for c := range upper {
 		if cur[c] == "" {
-			return true
+			return true // a single header merged down
 		}
 	}
-	return false
+	// Every column grouped: each group cell stands over sub-headers.
+	return true
 }
 
 // isLowerBand: a row of sub-headers is text naming known columns, not data.
-func isLowerBand(lower map[int]string, aliases map[string]string) bool {
+func isLowerBand(lower map[int]string, aliases map[string]field) bool {
 	if len(lower) < 2 {
 		return false
 	}
@@ -108,7 +120,7 @@ func yearIn(r sheet.Row) int {
 
 // locate picks the sheet holding the data: the one whose header band names
 // the most known columns, wherever it stands in the workbook.
-func locate(book *sheet.Book, aliases map[string]string, required ...string) (*band, error) {
+func locate(book *sheet.Book, aliases map[string]field, required ...field) (*band, error) {
 	var best *band
 	for _, name := range book.Sheets() {
 		rs, err := book.Rows(name)
@@ -150,21 +162,19 @@ func joinInts(xs []int) string {
 	return s
 }
 
-func aliasList(aliases map[string]string, field string) string {
-	s := ""
-	for k, f := range aliases {
-		if f == field {
-			if s != "" {
-				s += "、"
-			}
-			s += k
+func aliasList(aliases map[string]field, f field) string {
+	var names []string
+	for k, g := range aliases {
+		if g == f {
+			names = append(names, k)
 		}
 	}
-	return s
+	sort.Strings(names)
+	return strings.Join(names, "、")
 }
 
 // fieldLabel names each field the way users know its column.
-var fieldLabel = map[string]string{
+var fieldLabel = map[field]string{
 	fTownship: "乡镇", fVillage: "村", fGroup: "组", fCode: "户编号", fHeadName: "户主姓名", fName: "姓名",
 	fIDNumber: "证件号码", fType: "户类型", fCategory: "监测对象类别",
 }

@@ -17,17 +17,16 @@ func (p *parser) finish() {
 		d   *draft
 		row int
 	}
-	ids := map[string][]seenID{}
-	built := make([]*monitor.ImportHousehold, len(p.order))
-	for i, d := range p.order {
-		built[i] = p.build(d)
-		for j, m := range built[i].Household.Members {
+	ids := make(map[string][]seenID, len(p.order)*4)
+	for _, d := range p.order {
+		p.build(d)
+		for j, m := range d.hh.Members {
 			if m.IDNumber != "" {
-				ids[m.IDNumber] = append(ids[m.IDNumber], seenID{d, built[i].MemberRows[j]})
+				ids[m.IDNumber] = append(ids[m.IDNumber], seenID{d, d.rows[j]})
 			}
 		}
 	}
-	idCol, _ := p.band.header.col(fIDNumber)
+	idCol, _ := p.hdr.col(fIDNumber)
 	for id, seen := range ids {
 		if len(seen) < 2 {
 			continue
@@ -44,7 +43,8 @@ func (p *parser) finish() {
 		}
 	}
 	rep.Households.InFile = len(p.order)
-	for i, d := range p.order {
+	p.file.Households = make([]monitor.ImportHousehold, 0, len(p.order))
+	for _, d := range p.order {
 		hasErr := false
 		for _, is := range d.issues {
 			if isWarning(is.Code) {
@@ -58,18 +58,17 @@ func (p *parser) finish() {
 			rep.Households.Rejected++
 			rep.RejectedHouseholds = append(rep.RejectedHouseholds, d.code)
 			reason := "整户未导入：" + firstError(d.issues)
-			for _, r := range d.rows {
-				if _, set := p.file.RowResults[r]; !set {
-					p.file.RowResults[r] = reason
-				}
-			}
 			p.file.RowResults[d.firstRow] = reason
+			for _, r := range d.rows {
+				p.file.RowResults[r] = reason
+			}
+			for _, r := range d.extraRows {
+				p.file.RowResults[r] = reason
+			}
 			continue
 		}
-		for _, r := range append([]int{d.firstRow}, d.rows...) {
-			p.file.RowResults[r] = ""
-		}
-		p.file.Households = append(p.file.Households, *built[i])
+		h := d.hh
+		p.file.Households = append(p.file.Households, monitor.ImportHousehold{Household: &h, Row: d.firstRow, MemberRows: d.rows})
 	}
 	sortIssues(rep.Errors)
 	sortIssues(rep.Warnings)
@@ -94,19 +93,18 @@ func isWarning(code string) bool {
 	return false
 }
 
-// build validates one household's values and members.
-func (p *parser) build(d *draft) *monitor.ImportHousehold {
-	h := &monitor.Household{Code: d.code}
-	in := &monitor.ImportHousehold{Household: h, Row: d.firstRow}
-	v := d.values
-	bad := func(ref cellRef, code, msg string) { p.issue(&d.issues, ref.row, ref.col, ref.val, code, msg, d.code) }
-	missing := func(field string) {
-		col, _ := p.band.header.col(field)
-		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, fmt.Sprintf("“%s”为必填项，本户未填写", fieldLabel[field]), d.code)
+// build validates the household's own values; its members were validated
+// as their rows arrived.
+func (p *parser) build(d *draft) {
+	h := &d.hh
+	h.Code = d.code
+	v := &d.values
+	missing := func(f field) {
+		col, _ := p.hdr.col(f)
+		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, fmt.Sprintf("“%s”为必填项，本户未填写", fieldLabel[f]), d.code)
 	}
 	if !validCode(d.code) {
-		ref := v[fCode]
-		bad(ref, "code_format", fmt.Sprintf("户编号“%s”无效：应为最多30位的数字或字母；若显示为科学计数法，说明被 Excel 存成了数字，请把该列设为文本后重新录入", ref.val))
+		p.bad(d, v[fCode], "code_format", fmt.Sprintf("户编号“%s”无效：应为最多30位的数字或字母；若显示为科学计数法，说明被 Excel 存成了数字，请把该列设为文本后重新录入", v[fCode].val))
 	}
 	h.Township = monitor.CompactText(v[fTownship].val)
 	h.Village = monitor.CompactText(v[fVillage].val)
@@ -117,74 +115,90 @@ func (p *parser) build(d *draft) *monitor.ImportHousehold {
 	if h.Village == "" {
 		missing(fVillage)
 	}
-	h.HeadName = monitor.CompactText(v[fHeadName].val)
-	if ref, ok := v[fType]; ok {
+	if name := monitor.CompactText(v[fHeadName].val); name != "" {
+		h.HeadName = name
+	}
+	if ref := v[fType]; ref.ok() {
 		if t, ok := monitor.NormalizeHouseholdType(ref.val); ok {
 			h.Type = t
 		} else {
-			bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("户类型“%s”无法识别，可填：脱贫户、一般农户", ref.val))
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("户类型“%s”无法识别，可填：脱贫户、一般农户", ref.val))
 		}
 	} else {
 		missing(fType)
 	}
-	if ref, ok := v[fCategory]; ok {
+	if ref := v[fCategory]; ref.ok() {
 		if c, ok := monitor.NormalizeCategory(ref.val); ok {
 			h.Category = c
 		} else {
-			bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("监测对象类别“%s”无法识别，可填：脱贫不稳定户、边缘易致贫户、突发严重困难户（或简称 脱贫不稳定、边缘户、突发困难户），非监测对象留空", ref.val))
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("监测对象类别“%s”无法识别，可填：脱贫不稳定户、边缘易致贫户、突发严重困难户（或简称 脱贫不稳定、边缘户、突发困难户），非监测对象留空", ref.val))
 		}
 	}
-	if ref, ok := v[fIdentified]; ok {
-		if date, err := parseDateCell(ref); err != nil {
-			bad(ref, monitor.CodeDateFormat, fmt.Sprintf("识别监测时间“%s”无法识别，可写作 202203、2022.03、2022年3月、2022/3/15、2022-03-15 或日期格式单元格", ref.val))
+	if ref := v[fIdentified]; ref.ok() {
+		if date, err := p.parseDate(ref); err != nil {
+			p.bad(d, ref, monitor.CodeDateFormat, fmt.Sprintf("识别监测时间“%s”无法识别，可写作 202203、2022.03、2022年3月、2022/3/15、2022-03-15 或日期格式单元格", ref.val))
 		} else {
 			h.IdentifiedIn = monitor.YearMonth{Year: date.Year, Month: date.Month}
 		}
 	} else if h.Category != "" {
 		p.issue(&d.issues, d.firstRow, column{}, "", "missing_identified", "监测对象未填写识别监测时间", d.code)
 	}
-	p.risks(d, h, bad)
-	h.RiskEliminated = p.yesNo(v, fEliminated, bad)
+	p.risks(d)
+	h.RiskEliminated = p.yesNo(d, v[fEliminated])
 	h.EliminationMethod = monitor.CompactText(v[fElimMethod].val)
-	if ref, ok := v[fElimDate]; ok {
-		if date, err := parseDateCell(ref); err != nil {
-			bad(ref, monitor.CodeDateFormat, fmt.Sprintf("风险消除时间“%s”无法识别，请写作 2023-06-30 或日期格式单元格", ref.val))
+	if ref := v[fElimDate]; ref.ok() {
+		if date, err := p.parseDate(ref); err != nil {
+			p.bad(d, ref, monitor.CodeDateFormat, fmt.Sprintf("风险消除时间“%s”无法识别，请写作 2023-06-30 或日期格式单元格", ref.val))
 		} else {
 			h.EliminatedOn = date
 		}
 	}
-	h.HousingUnsafe = p.yesNo(v, fHousing, bad)
-	h.WaterUnsafe = p.yesNo(v, fWater, bad)
-	h.EducationGap = p.yesNo(v, fEducation, bad)
-	h.MedicalGap = p.yesNo(v, fMedicalGap, bad)
-	h.NoLaborSupport = p.yesNo(v, fNoLabor, bad)
+	h.HousingUnsafe = p.yesNo(d, v[fHousing])
+	h.WaterUnsafe = p.yesNo(d, v[fWater])
+	h.EducationGap = p.yesNo(d, v[fEducation])
+	h.MedicalGap = p.yesNo(d, v[fMedicalGap])
+	h.NoLaborSupport = p.yesNo(d, v[fNoLabor])
 	h.Phone = phoneText(v[fPhone])
 	h.Address = monitor.NormalizeText(v[fAddress].val)
-	h.Note = monitor.NormalizeText(v[fNote].val)
 
-	p.members(d, in, bad)
-	if ref, ok := v[fSize]; ok {
+	heads := 0
+	for _, m := range h.Members {
+		if m.Relation == "户主" {
+			heads++
+			h.HeadIDNumber = m.IDNumber
+			if h.HeadName == "" {
+				h.HeadName = m.Name
+			}
+		}
+	}
+	switch {
+	case heads == 0 && len(h.Members) > 0:
+		p.issue(&d.issues, d.firstRow, column{}, "", "no_head", "本户成员中没有“户主”", d.code)
+	case heads > 1:
+		p.issue(&d.issues, d.firstRow, column{}, "", monitor.CodeMultipleHead, fmt.Sprintf("本户有 %d 名成员的关系为“户主”", heads), d.code)
+	}
+	if h.HeadName == "" {
+		col, _ := p.hdr.col(fHeadName)
+		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, "户主姓名为空", d.code)
+	}
+	if len(h.Members) == 0 {
+		p.issue(&d.issues, d.firstRow, column{}, d.code, monitor.CodeMissingRequired, "本户没有任何成员行（姓名、证件号码）", d.code)
+	}
+	if ref := v[fSize]; ref.ok() {
 		n, err := strconv.Atoi(monitor.CompactText(ref.val))
 		switch {
 		case err != nil || n <= 0:
-			bad(ref, monitor.CodeNumberFormat, fmt.Sprintf("人口数“%s”应为正整数", ref.val))
+			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("人口数“%s”应为正整数", ref.val))
 		case n != len(h.Members):
-			p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeSizeMismatch,
-				fmt.Sprintf("人口数填写为 %d，但本户列出了 %d 名成员", n, len(h.Members)), d.code)
+			p.bad(d, ref, monitor.CodeSizeMismatch, fmt.Sprintf("人口数填写为 %d，但本户列出了 %d 名成员", n, len(h.Members)))
 		}
 		h.Size = n
 	}
 	if h.Size <= 0 {
 		h.Size = len(h.Members)
 	}
-	p.income(d, h, bad)
-	if !hasInfo(v) && len(h.Members) == 0 {
-		p.issue(&d.issues, d.firstRow, column{}, d.code, monitor.CodeMissingRequired, "本户没有任何成员行", d.code)
-	}
-	return in
+	p.income(d)
 }
-
-func hasInfo(v map[string]cellRef) bool { return len(v) > 1 }
 
 func validCode(code string) bool {
 	if code == "" || len(code) > 30 {
@@ -200,11 +214,8 @@ func validCode(code string) bool {
 
 func normalizeGroup(ref cellRef) string {
 	t := monitor.CompactText(ref.val)
-	if t != "" && ref.kind == sheet.Number {
-		return t + "组" // a bare 7 in the 组 column means 7组
-	}
 	if _, err := strconv.Atoi(t); err == nil {
-		return t + "组"
+		return t + "组" // a bare 7 in the 组 column means 7组
 	}
 	return t
 }
@@ -219,28 +230,28 @@ func phoneText(ref cellRef) string {
 	return t
 }
 
-func (p *parser) yesNo(v map[string]cellRef, field string, bad func(cellRef, string, string)) bool {
-	ref, ok := v[field]
-	if !ok {
+func (p *parser) yesNo(d *draft, ref cellRef) bool {
+	if !ref.ok() {
 		return false
 	}
 	yes, _, ok := monitor.ParseYesNo(ref.val)
 	if !ok {
-		bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("“%s”应填 是/否（也可写 √/×、有/无）", ref.val))
+		p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("“%s”应填 是/否（也可写 √/×、有/无）", ref.val))
 	}
 	return yes
 }
 
-func (p *parser) risks(d *draft, h *monitor.Household, bad func(cellRef, string, string)) {
+func (p *parser) risks(d *draft) {
+	h := &d.hh
 	refs := d.risksN
-	if ref, ok := d.values[fRisks]; ok {
+	if ref := d.values[fRisks]; ref.ok() {
 		refs = append([]cellRef{ref}, refs...)
 	}
 	seen := map[string]bool{}
 	for _, ref := range refs {
 		rs, unknown := monitor.ParseRisks(ref.val)
 		for _, u := range unknown {
-			bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("风险“%s”不在官方风险类型中，可填：%s（多个用顿号分隔）", u, strings.Join(monitor.Risks, "、")))
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("风险“%s”不在官方风险类型中，可填：%s（多个用顿号分隔）", u, strings.Join(monitor.Risks, "、")))
 		}
 		for _, r := range rs {
 			if !seen[r] {
@@ -250,101 +261,77 @@ func (p *parser) risks(d *draft, h *monitor.Household, bad func(cellRef, string,
 		}
 	}
 	if len(h.Risks) > monitor.MaxRisks {
-		bad(refs[0], monitor.CodeTooManyRisks, fmt.Sprintf("一户最多填写 %d 项风险，本户有 %d 项", monitor.MaxRisks, len(h.Risks)))
+		p.bad(d, refs[0], monitor.CodeTooManyRisks, fmt.Sprintf("一户最多填写 %d 项风险，本户有 %d 项", monitor.MaxRisks, len(h.Risks)))
 	}
 }
 
-// members validates each member row of the household.
-func (p *parser) members(d *draft, in *monitor.ImportHousehold, bad func(cellRef, string, string)) {
-	h := in.Household
-	heads := 0
-	for i, vals := range d.members {
-		row := d.rows[i]
-		m := monitor.Member{MedicalInsured: true}
-		m.Name = monitor.CompactText(vals[fName].val)
-		if m.Name == "" {
-			col, _ := p.band.header.col(fName)
-			p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员姓名为空", d.code)
+// member validates one member row as it arrives.
+func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
+	m := monitor.Member{MedicalInsured: true}
+	m.Name = monitor.CompactText(vals[fName].val)
+	if m.Name == "" {
+		col, _ := p.hdr.col(fName)
+		p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员姓名为空", d.code)
+	}
+	if ref := vals[fIDNumber]; ref.ok() {
+		id, birth, sex, prob := monitor.ParseIDNumber(ref.val, ref.kind == sheet.Number)
+		if prob != nil {
+			p.bad(d, ref, prob.Code, prob.Message)
 		}
-		if ref, ok := vals[fIDNumber]; ok {
-			id, birth, sex, prob := monitor.ParseIDNumber(ref.val, ref.kind == sheet.Number)
-			if prob != nil {
-				bad(ref, prob.Code, prob.Message)
-			}
-			m.IDNumber, m.BirthDate, m.Sex = id, birth, sex
-			if prob == nil {
-				p.crossCheck(d, vals, &m)
-			}
+		m.IDNumber, m.BirthDate, m.Sex = id, birth, sex
+		if prob == nil {
+			p.crossCheck(d, vals, &m)
+		}
+	} else {
+		col, _ := p.hdr.col(fIDNumber)
+		p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员身份证号码为空", d.code)
+	}
+	if ref := vals[fRelation]; ref.ok() {
+		if r, ok := monitor.NormalizeRelation(ref.val); ok {
+			m.Relation = r
 		} else {
-			col, _ := p.band.header.col(fIDNumber)
-			p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员身份证号码为空", d.code)
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("与户主关系“%s”无法识别，可填：户主/本人、配偶、子、女、孙子、孙女、外孙子、外孙女、父亲、母亲、祖父母、兄弟姐妹、儿媳、女婿、其他", ref.val))
 		}
-		if ref, ok := vals[fRelation]; ok {
-			if r, ok := monitor.NormalizeRelation(ref.val); ok {
-				m.Relation = r
-			} else {
-				bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("与户主关系“%s”无法识别，可填：户主/本人、配偶、子、女、孙子、孙女、外孙子、外孙女、父亲、母亲、兄弟姐妹、儿媳、女婿、其他", ref.val))
-			}
-		}
-		if m.Relation == "户主" {
-			heads++
-			h.HeadIDNumber = m.IDNumber
-			if h.HeadName == "" {
-				h.HeadName = m.Name
-			}
-		}
-		m.Health = monitor.CompactText(vals[fHealth].val)
-		if ref, ok := vals[fLabor]; ok {
-			if l, ok := monitor.NormalizeLaborSkill(ref.val); ok {
-				m.LaborSkill = l
-			} else {
-				bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("劳动技能“%s”无法识别，可填：普通劳动力、技能劳动力、弱劳动力或半劳动力、丧失劳动力、无劳动力", ref.val))
-			}
-		}
-		m.SchoolStatus = monitor.CompactText(vals[fSchool].val)
-		if ref, ok := vals[fWorkMonths]; ok {
-			n, err := strconv.ParseFloat(monitor.CompactText(ref.val), 64)
-			if err != nil || n < 0 || n > 12 {
-				bad(ref, monitor.CodeNumberFormat, fmt.Sprintf("务工时间“%s”应为 0 到 12 之间的月数", ref.val))
-			}
-			m.WorkMonths = int(n + 0.5)
-		}
-		if ref, ok := vals[fInsured]; ok {
-			yes, _, ok := monitor.ParseYesNo(ref.val)
-			if !ok {
-				bad(ref, monitor.CodeUnknownValue, fmt.Sprintf("“%s”应填 是/否", ref.val))
-			}
-			m.MedicalInsured = yes
-		}
-		h.Members = append(h.Members, m)
-		in.MemberRows = append(in.MemberRows, row)
 	}
-	switch {
-	case heads == 0 && len(h.Members) > 0:
-		p.issue(&d.issues, d.firstRow, column{}, "", "no_head", "本户成员中没有“户主”", d.code)
-	case heads > 1:
-		p.issue(&d.issues, d.firstRow, column{}, "", monitor.CodeMultipleHead, fmt.Sprintf("本户有 %d 名成员的关系为“户主”", heads), d.code)
+	m.Health = monitor.CompactText(vals[fHealth].val)
+	if ref := vals[fLabor]; ref.ok() {
+		if l, ok := monitor.NormalizeLaborSkill(ref.val); ok {
+			m.LaborSkill = l
+		} else {
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("劳动技能“%s”无法识别，可填：普通劳动力、技能劳动力、弱劳动力或半劳动力、丧失劳动力、无劳动力", ref.val))
+		}
 	}
-	if h.HeadName == "" {
-		col, _ := p.band.header.col(fHeadName)
-		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, "户主姓名为空", d.code)
+	m.SchoolStatus = monitor.CompactText(vals[fSchool].val)
+	if ref := vals[fWorkMonths]; ref.ok() {
+		n, err := strconv.ParseFloat(monitor.CompactText(ref.val), 64)
+		if err != nil || n < 0 || n > 12 {
+			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("务工时间“%s”应为 0 到 12 之间的月数", ref.val))
+		}
+		m.WorkMonths = int(n + 0.5)
 	}
+	if ref := vals[fInsured]; ref.ok() {
+		yes, _, ok := monitor.ParseYesNo(ref.val)
+		if !ok {
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("“%s”应填 是/否", ref.val))
+		}
+		m.MedicalInsured = yes
+	}
+	d.hh.Members = append(d.hh.Members, m)
+	d.rows = append(d.rows, row)
 }
 
 // crossCheck compares stated sex and birth date with the ID number; the ID
 // wins and the difference is a warning.
-func (p *parser) crossCheck(d *draft, vals map[string]cellRef, m *monitor.Member) {
-	if ref, ok := vals[fSex]; ok {
+func (p *parser) crossCheck(d *draft, vals *[numFields]cellRef, m *monitor.Member) {
+	if ref := vals[fSex]; ref.ok() {
 		s := monitor.CompactText(ref.val)
-		if s != "" && s != m.Sex && !(s == "男性" && m.Sex == "男") && !(s == "女性" && m.Sex == "女") {
-			p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeSexMismatch,
-				fmt.Sprintf("性别填写为“%s”，但身份证号码第17位表示“%s”；已按身份证号码记录", s, m.Sex), d.code)
+		if s != m.Sex && !(s == "男性" && m.Sex == "男") && !(s == "女性" && m.Sex == "女") {
+			p.bad(d, ref, monitor.CodeSexMismatch, fmt.Sprintf("性别填写为“%s”，但身份证号码第17位表示“%s”；已按身份证号码记录", s, m.Sex))
 		}
 	}
-	if ref, ok := vals[fBirth]; ok {
-		if b, err := parseDateCell(ref); err == nil && b != m.BirthDate && !(b.Year == m.BirthDate.Year && b.Month == m.BirthDate.Month && b.Day == 1) {
-			p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeBirthMismatch,
-				fmt.Sprintf("出生日期填写为 %s，但身份证号码表示 %s；已按身份证号码记录", b, m.BirthDate), d.code)
+	if ref := vals[fBirth]; ref.ok() {
+		if b, err := p.parseDate(ref); err == nil && b != m.BirthDate && !(b.Year == m.BirthDate.Year && b.Month == m.BirthDate.Month && b.Day == 1) {
+			p.bad(d, ref, monitor.CodeBirthMismatch, fmt.Sprintf("出生日期填写为 %s，但身份证号码表示 %s；已按身份证号码记录", b, m.BirthDate))
 		}
 	}
 }
@@ -352,23 +339,24 @@ func (p *parser) crossCheck(d *draft, vals map[string]cellRef, m *monitor.Member
 // income reads the year's income components, computes 家庭纯收入 and the
 // per-capita figure by the policy formula, and warns where stated figures
 // disagree.
-func (p *parser) income(d *draft, h *monitor.Household, bad func(cellRef, string, string)) {
-	v := d.values
+func (p *parser) income(d *draft) {
+	h := &d.hh
+	v := &d.values
 	in := monitor.Income{Year: p.year}
 	any := false
-	amount := func(field string, dst *monitor.Money) bool {
-		ref, ok := v[field]
-		if !ok {
+	amount := func(f field, dst *monitor.Money) bool {
+		ref := v[f]
+		if !ref.ok() {
 			return false
 		}
 		any = true
-		m, err := monitor.ParseMoney(ref.val, ref.col.Scale)
+		m, err := monitor.ParseMoney(ref.val, p.colOf(ref).Scale)
 		if err != nil {
-			bad(ref, monitor.CodeNumberFormat, fmt.Sprintf("“%s”不是金额：请填写数字（单位见表头，可带“元”或千分位逗号）", ref.val))
+			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("“%s”不是金额：请填写数字（单位见表头，可带“元”或千分位逗号）", ref.val))
 			return false
 		}
 		if m < 0 {
-			bad(ref, monitor.CodeNegativeAmount, fmt.Sprintf("“%s”为负数（%s 元）：收入和支出金额不能为负，亏损请计入生产经营性支出", ref.col.Header, m))
+			p.bad(d, ref, monitor.CodeNegativeAmount, fmt.Sprintf("“%s”为负数（%s 元）：收入和支出金额不能为负，亏损请计入生产经营性支出", p.colOf(ref).Header, m))
 			return false
 		}
 		*dst = m
@@ -376,7 +364,7 @@ func (p *parser) income(d *draft, h *monitor.Household, bad func(cellRef, string
 	}
 	parts := 0
 	for _, f := range []struct {
-		field string
+		field field
 		dst   *monitor.Money
 	}{{fWage, &in.Wage}, {fBusiness, &in.Business}, {fProperty, &in.Property}, {fTransfer, &in.Transfer}, {fBusinessCost, &in.BusinessCost}} {
 		if amount(f.field, f.dst) {
@@ -401,14 +389,12 @@ func (p *parser) income(d *draft, h *monitor.Household, bad func(cellRef, string
 	}
 	in.PerCapita = monitor.PerCapitaOf(in.Net, h.Size)
 	if parts > 0 && hasNet && absMoney(statedNet-in.Net) > 100 {
-		ref := v[fNet]
-		p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeIncomeMismatch,
-			fmt.Sprintf("家庭纯收入填写为 %s 元，按各项收入减生产经营性支出计算为 %s 元；已按计算值记录", statedNet, in.Net), d.code)
+		p.bad(d, v[fNet], monitor.CodeIncomeMismatch,
+			fmt.Sprintf("家庭纯收入填写为 %s 元，按各项收入减生产经营性支出计算为 %s 元；已按计算值记录", statedNet, in.Net))
 	}
 	if hasPer && absMoney(statedPer-in.PerCapita) > 100 {
-		ref := v[fPerCapita]
-		p.issue(&d.issues, ref.row, ref.col, ref.val, monitor.CodeIncomeMismatch,
-			fmt.Sprintf("人均纯收入填写为 %s 元，按家庭纯收入 %s 元 ÷ %d 人计算为 %s 元；已按计算值记录", statedPer, in.Net, h.Size, in.PerCapita), d.code)
+		p.bad(d, v[fPerCapita], monitor.CodeIncomeMismatch,
+			fmt.Sprintf("人均纯收入填写为 %s 元，按家庭纯收入 %s 元 ÷ %d 人计算为 %s 元；已按计算值记录", statedPer, in.Net, h.Size, in.PerCapita))
 	}
 	h.Incomes = []monitor.Income{in}
 }
@@ -420,13 +406,14 @@ func absMoney(m monitor.Money) monitor.Money {
 	return m
 }
 
-// parseDateCell reads a date from a date cell (an Excel serial) or text.
-func parseDateCell(ref cellRef) (monitor.Date, error) {
+// parseDate reads a date from a date cell (an Excel serial, in the
+// workbook's date system) or text.
+func (p *parser) parseDate(ref cellRef) (monitor.Date, error) {
 	t := monitor.CompactText(ref.val)
 	if ref.kind == sheet.Date || (ref.kind == sheet.Number && !strings.ContainsAny(t, "eE") && len(t) == 5) {
 		f, err := strconv.ParseFloat(t, 64)
 		if err == nil {
-			if y, m, d, ok := sheet.DateFromSerial(f, false); ok {
+			if y, m, d, ok := sheet.DateFromSerial(f, p.date1904); ok {
 				if date, ok := monitor.NewDate(y, m, d); ok {
 					return date, nil
 				}
@@ -434,7 +421,6 @@ func parseDateCell(ref cellRef) (monitor.Date, error) {
 		}
 	}
 	if ref.kind == sheet.Number && strings.Contains(t, ".") {
-		// 2022.03 typed into a number cell arrives as "2022.03" or "2022.3".
 		y, mo, _ := strings.Cut(t, ".")
 		if len(y) == 4 {
 			if mo == "1" {

@@ -85,7 +85,6 @@ type ImportReport struct {
 	Members    MemberCounts    `json:"members"`
 	Errors     []Issue         `json:"errors"`
 	Warnings   []Issue         `json:"warnings"`
-	Changes    []Change        `json:"changes,omitempty"`
 	// RejectedHouseholds lists the codes of rejected households.
 	RejectedHouseholds []string `json:"rejected_households,omitempty"`
 }

@@ -31,12 +31,14 @@ func (m Money) String() string {
 // Value stores Money as its integer fen.
 func (m Money) Value() (driver.Value, error) { return int64(m), nil }
 
+var moneyCleaner = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", " ", "")
+
 // ParseMoney reads an amount as the field writes it: "13425.5", "1,234.00",
 // "５０００元", "¥300", "2.3万元". scale multiplies the number (10000 when the
 // column header says 万元). Amounts are rounded half away from zero to the fen.
 func ParseMoney(s string, scale int64) (Money, error) {
 	t := NormalizeText(s)
-	t = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", " ", "").Replace(t)
+	t = moneyCleaner.Replace(t)
 	if strings.HasSuffix(t, "万元") {
 		t, scale = strings.TrimSuffix(t, "万元"), scale*10000
 	} else if strings.HasSuffix(t, "元") {

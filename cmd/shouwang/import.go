@@ -64,9 +64,7 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 		if *asJSON {
 			enc := json.NewEncoder(a.Stdout)
 			enc.SetEscapeHTML(false)
-			out := *rep
-			out.Changes = nil // the history is in the database; keep the object small
-			enc.Encode(out)
+			enc.Encode(rep)
 		} else {
 			a.printImport(rep, *errorsOut)
 		}
@@ -143,7 +141,7 @@ func (a *App) progress(name string) func(rows int) {
 		return nil
 	}
 	return func(rows int) {
-		fmt.Fprintf(a.Stderr, "\r正在读取 %s：已读 %d 行…", name, rows)
+		fmt.Fprintf(a.Stderr, "\r正在读取 %s：已读到第 %d 行…", name, rows)
 	}
 }
 

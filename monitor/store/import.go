@@ -115,7 +115,6 @@ func countPlan(rep *monitor.ImportReport, p *householdPlan) {
 	if p.old != nil {
 		rep.Members.Unchanged += len(p.in.Household.Members) - len(p.newMems) - len(p.updMems)
 	}
-	rep.Changes = append(rep.Changes, p.changes...)
 }
 
 func (db *DB) warnSameFile(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions) error {
@@ -205,10 +204,12 @@ func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt Impo
 			Entity: entity, EntityKey: key, Field: field, OldValue: o, NewValue: n})
 	}
 	if old == nil {
-		change("household", h.Code, "新建户", "", h.HeadName)
-		for i, m := range h.Members {
+		// One history row for a new household and its members: the
+		// creation is one event, and 350,000 member rows would double the
+		// cost of a first import for nothing a reader needs.
+		change("household", h.Code, "新建户", "", fmt.Sprintf("户主 %s，%d 名成员", h.HeadName, len(h.Members)))
+		for i := range h.Members {
 			p.newMems = append(p.newMems, i)
-			change("member", m.IDNumber, "新增成员", "", m.Name)
 		}
 		p.income = len(h.Incomes) > 0
 		return p

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/shouwang/shouwang/importer"
+	"github.com/shouwang/shouwang/importer/sheet"
+	"github.com/shouwang/shouwang/monitor"
+	"github.com/shouwang/shouwang/monitor/store"
+	"github.com/shouwang/shouwang/monitor/store/storetest"
+	"github.com/shouwang/shouwang/synth"
+)
+
+// benchRoster writes (once per machine) a generated roster of n households
+// in the plain national-export layout and returns its path.
+func benchRoster(b *testing.B, n int) string {
+	b.Helper()
+	p := filepath.Join(os.TempDir(), fmt.Sprintf("shouwang-bench-roster-%d-v1.xlsx", n))
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	f, err := os.Create(p + ".tmp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := synth.WriteRoster(f, synth.Config{Seed: 1, Households: n}); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(p+".tmp", p); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func benchHouseholds() int {
+	if s := os.Getenv("SHOUWANG_BENCH_HOUSEHOLDS"); s != "" {
+		var n int
+		fmt.Sscan(s, &n)
+		return n
+	}
+	return 100000
+}
+
+// peakHeap samples the heap while fn runs and returns the highest figure.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc)
+			}
+		}
+	}()
+	fn()
+	close(done)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return max(peak, ms.HeapAlloc)
+}
+
+// BenchmarkImport compares, in one run, excelize merely reading every cell
+// of a 100,000-household roster with Shouwang's full import (parse,
+// validate, write) into SQLite and PostgreSQL, and the re-import of the
+// unchanged file.
+//
+//	go test ./cmd/shouwang -run '^$' -bench Import -benchtime 1x
+func BenchmarkImport(b *testing.B) {
+	path := benchRoster(b, benchHouseholds())
+	b.Run("excelize_read", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			f, err := excelize.OpenFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows, err := f.Rows(synth.RosterSheet)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				cols, _ := rows.Columns(excelize.Options{RawCellValue: true})
+				n += len(cols)
+			}
+			rows.Close()
+			f.Close()
+		}
+	})
+	b.Run("parse_only", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var hs int
+			peak := peakHeap(func() {
+				book, err := sheet.Open(path, sheet.Limits{MaxFileBytes: 1 << 30})
+				if err != nil {
+					b.Fatal(err)
+				}
+				f, err := importer.ParseHouseholds(book, "bench.xlsx", importer.Options{DefaultYear: 2022})
+				if err != nil {
+					b.Fatal(err)
+				}
+				hs = len(f.Households)
+				book.Close()
+			})
+			b.ReportMetric(float64(hs), "households")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		}
+	})
+	for _, e := range storetest.DSNs(b) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, e.DSN)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, round := range []string{"import", "reimport"} {
+			b.Run(e.Name+"_"+round, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					var rep *monitor.ImportReport
+					peak := peakHeap(func() {
+						app := &App{Getenv: func(string) string { return "" }, Now: time.Now}
+						rep, err = app.importFile(ctx, db, path, store.ImportOptions{Actor: "bench", SkipInvalid: true}, "")
+						if err != nil {
+							b.Fatal(err)
+						}
+					})
+					h := rep.Households
+					if h.Created+h.Unchanged+h.Updated != h.InFile {
+						b.Fatalf("not every household written: %+v, errors %v", h, rep.Errors[:min(3, len(rep.Errors))])
+					}
+					b.ReportMetric(float64(h.Created), "created")
+					b.ReportMetric(float64(h.Unchanged), "unchanged")
+					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+				}
+			})
+		}
+		db.Close()
+	}
+}
