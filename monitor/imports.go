@@ -1,8 +1,11 @@
 package monitor
 
-// Import kinds.
+// Import kinds. Department lists use the Dept… kinds of measure.go.
 const (
 	KindHouseholds = "households"
+	KindLoans      = "loans"
+	KindMeasures   = "measures"
+	KindCadres     = "cadres"
 )
 
 // Issue is one problem found in an uploaded file, named by where it is:
@@ -87,4 +90,29 @@ type ImportReport struct {
 	Warnings   []Issue         `json:"warnings"`
 	// RejectedHouseholds lists the codes of rejected households.
 	RejectedHouseholds []string `json:"rejected_households,omitempty"`
+
+	// Records of the other kinds (loans, measures, cadres, department lists).
+	Loans    *RecordCounts `json:"loans,omitempty"`
+	Measures *RecordCounts `json:"measures,omitempty"`
+	Cadres   *RecordCounts `json:"cadres,omitempty"`
+	// Department lists: rows matched to a member by ID number, and the
+	// people in no household (leads for the village to check).
+	Matched   *int        `json:"matched,omitempty"`
+	Unmatched []Unmatched `json:"unmatched,omitempty"`
+}
+
+// RecordCounts are the figures of an import of one-row-per-record files.
+type RecordCounts struct {
+	InFile    int `json:"in_file"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// Unmatched is a department-list row whose person is in no household.
+type Unmatched struct {
+	Row      int    `json:"row"`
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
 }
