@@ -10,8 +10,9 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 )
 
-// field is a roster column's meaning. Household fields come first so a
-// household's values fit a small array.
+// field is a column's meaning. Roster fields are numbered below numFields,
+// household fields first so a household's values fit a small array; other
+// kinds of file number theirs from numFields up.
 type field uint8
 
 // Field keys of the household roster.
@@ -176,7 +177,7 @@ type header struct {
 	Rows    []int // one or two row numbers
 	Columns []column
 	Unknown []column         // non-empty header cells no alias matched
-	byField [numFields][]int // indexes into Columns
+	byField map[field][]int // indexes into Columns
 	// ofCol maps a sheet column number to an index into Columns, or -1.
 	ofCol []int16
 }
@@ -206,7 +207,7 @@ func matchCount(cells map[int]string, aliases map[string]field) int {
 // (a group merged across them). An upper cell with nothing below is a
 // single header merged down.
 func buildHeader(rows []int, upper, lower map[int]string, aliases map[string]field) *header {
-	h := &header{Rows: rows}
+	h := &header{Rows: rows, byField: map[field][]int{}}
 	maxCol := 0
 	for c := range upper {
 		maxCol = max(maxCol, c)

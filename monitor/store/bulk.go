@@ -62,3 +62,6 @@ func valuesStatement(table string, cols []string, rows [][]any) (string, []any) 
 	}
 	return b.String(), args
 }
+
+// inQuery expands the IN (?) of query for args.
+func inQuery(query string, args ...any) (string, []any, error) { return sqlx.In(query, args...) }
