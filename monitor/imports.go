@@ -99,6 +99,12 @@ type ImportReport struct {
 	// people in no household (leads for the village to check).
 	Matched   *int        `json:"matched,omitempty"`
 	Unmatched []Unmatched `json:"unmatched,omitempty"`
+
+	// Touched lists the households a committed import created or changed,
+	// so they can be evaluated again.
+	Touched []int64 `json:"-"`
+	// Evaluation is the re-evaluation of the touched households, when one ran.
+	Evaluation *EvaluationCounts `json:"evaluation,omitempty"`
 }
 
 // RecordCounts are the figures of an import of one-row-per-record files.

@@ -10,20 +10,23 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/shouwang/shouwang/importer"
 	"github.com/shouwang/shouwang/importer/sheet"
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
+	"github.com/shouwang/shouwang/monitor/watch"
 )
 
 func (a *App) runImport(ctx context.Context, args []string) int {
 	fs, dsn := a.newFlags("import")
-	kind := fs.String("kind", "households", "文件类型：households（花名册）")
+	kind := fs.String("kind", "", "文件类型：households（花名册）；部门名单 medical、civil、disability、education、disaster、employment、housing、water、accident；不填则按表头自动识别")
 	dry := fs.Bool("dry-run", false, "只校验，不写入")
-	skip := fs.Bool("skip-invalid", false, "有被拒绝的户时，仍写入其余有效的户")
+	skip := fs.Bool("skip-invalid", false, "有被拒绝的记录时，仍写入其余有效的记录")
 	errorsOut := fs.String("errors-out", "", "把原表标注错误后另存为此 .xlsx 文件")
+	asOfText := fs.String("as-of", "", "导入后重新评估所涉农户的日期（默认为最近一次评估的日期）")
 	asJSON := fs.Bool("json", false, "每个文件输出一个 JSON 对象")
 	files, err := parseMixed(fs, args)
 	if err != nil {
@@ -32,11 +35,17 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 	if len(files) == 0 {
 		return a.exit(usageError{"请给出要导入的文件，例如：shouwang import 花名册.xlsx"})
 	}
-	if *kind != monitor.KindHouseholds {
-		return a.exit(usageError{fmt.Sprintf("--kind %q 暂不支持，可用：households", *kind)})
+	if *kind != "" && !knownKind(*kind) {
+		return a.exit(usageError{fmt.Sprintf("--kind %q 无效，可用：%s", *kind, strings.Join(kindNames(), "、"))})
 	}
 	if *errorsOut != "" && len(files) > 1 {
 		return a.exit(usageError{"--errors-out 只能用于单个文件"})
+	}
+	var asOf monitor.Date
+	if *asOfText != "" {
+		if asOf, err = a.asOf(*asOfText); err != nil {
+			return a.exit(err)
+		}
 	}
 	db, err := a.openDB(ctx, *dsn)
 	if err != nil {
@@ -45,7 +54,11 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 	defer db.Close()
 	status := exitOK
 	for _, file := range files {
-		rep, err := a.importFile(ctx, db, file, store.ImportOptions{DryRun: *dry, SkipInvalid: *skip, Actor: a.actor()}, *errorsOut)
+		opt := store.ImportOptions{DryRun: *dry, SkipInvalid: *skip, Actor: a.actor()}
+		rep, err := a.importAny(ctx, db, *kind, file, opt, *errorsOut)
+		if err == nil && rep.Committed && len(rep.Touched) > 0 {
+			rep.Evaluation, err = a.reevaluate(ctx, db, asOf, rep.Touched)
+		}
 		if err != nil {
 			fmt.Fprintf(a.Stderr, "%s：%s\n", file, monitor.ErrorMessage(err))
 			if monitor.ErrorCode(err) == monitor.EINTERNAL {
@@ -73,6 +86,84 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 		}
 	}
 	return status
+}
+
+// knownKind reports whether --kind names a file kind.
+func knownKind(k string) bool {
+	_, dept := importer.DeptKinds[k]
+	return k == monitor.KindHouseholds || dept
+}
+
+func kindNames() []string {
+	names := []string{monitor.KindHouseholds}
+	for k := range importer.DeptKinds {
+		names = append(names, k)
+	}
+	sort.Strings(names[1:])
+	return names
+}
+
+// importAny imports one file of the given kind, or of the kind its
+// headers show when kind is "".
+func (a *App) importAny(ctx context.Context, db *store.DB, kind, file string, opt store.ImportOptions, errorsOut string) (*monitor.ImportReport, error) {
+	switch {
+	case kind == monitor.KindHouseholds:
+		return a.importFile(ctx, db, file, opt, errorsOut)
+	case kind != "":
+		return a.importDeptFile(ctx, db, kind, file, opt)
+	}
+	rep, err := a.importFile(ctx, db, file, opt, errorsOut)
+	if monitor.ErrorCode(err) != monitor.EINVALID || rep != nil {
+		return rep, err
+	}
+	// Not a roster: perhaps a department list.
+	if drep, derr := a.importDeptFile(ctx, db, "", file, opt); derr == nil {
+		return drep, nil
+	}
+	return nil, err
+}
+
+// reevaluate evaluates the households an import touched, as of asOf or —
+// when zero — the date the registry was last evaluated as of; nothing runs
+// when it never was (the first evaluation is the user's to start).
+func (a *App) reevaluate(ctx context.Context, db *store.DB, asOf monitor.Date, ids []int64) (*monitor.EvaluationCounts, error) {
+	if asOf.IsZero() {
+		d, ok, err := db.MonitoringDate(ctx)
+		if err != nil || !ok {
+			return nil, err
+		}
+		asOf = d
+	}
+	return watch.Evaluate(ctx, db, asOf, store.EvalScope{HouseholdIDs: ids})
+}
+
+// importDeptFile imports a department list.
+func (a *App) importDeptFile(ctx context.Context, db *store.DB, kind, file string, opt store.ImportOptions) (*monitor.ImportReport, error) {
+	sum, err := fileSHA256(file)
+	if err != nil {
+		return nil, monitor.Errorf(monitor.EINVALID, "无法读取文件：%v", err)
+	}
+	book, err := sheet.Open(file, sheet.DefaultLimits())
+	if err != nil {
+		return nil, asInvalid(err)
+	}
+	defer book.Close()
+	t := a.today()
+	parsed, err := importer.ParseDeptList(book, filepath.Base(file), kind, fmt.Sprintf("%04d-%02d", t.Year, t.Month))
+	if err != nil {
+		return nil, asInvalid(err)
+	}
+	rep := parsed.Report
+	rep.DryRun = opt.DryRun
+	in := store.DeptImport{Kind: parsed.Kind, FileName: filepath.Base(file), SHA256: sum, Actor: opt.Actor, DryRun: opt.DryRun || (len(rep.Errors) > 0 && !opt.SkipInvalid)}
+	for _, r := range parsed.Rows {
+		in.Records = append(in.Records, r.Record)
+		in.Rows = append(in.Rows, r.Row)
+	}
+	if _, err := db.ImportDept(ctx, rep, in); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // importFile parses one file and hands it to the store.
@@ -151,10 +242,21 @@ func (a *App) printImport(rep *monitor.ImportReport, errorsOut string) {
 	if rep.DryRun {
 		mode = "（试导入，只校验不写入）"
 	}
-	fmt.Fprintf(w, "文件：%s%s\n工作表：“%s”，表头在第 %s 行，收入年度 %d\n", rep.File, mode, rep.Sheet, joinRows(rep.HeaderRows), rep.IncomeYear)
+	fmt.Fprintf(w, "文件：%s%s\n工作表：“%s”，表头在第 %s 行", rep.File, mode, rep.Sheet, joinRows(rep.HeaderRows))
+	if rep.IncomeYear > 0 {
+		fmt.Fprintf(w, "，收入年度 %d", rep.IncomeYear)
+	}
+	fmt.Fprintln(w)
 	h, m := rep.Households, rep.Members
-	fmt.Fprintf(w, "户：文件中 %d 户 —— 新增 %d，更新 %d，未变化 %d，拒绝 %d\n", h.InFile, h.Created, h.Updated, h.Unchanged, h.Rejected)
-	fmt.Fprintf(w, "成员：新增 %d，更新 %d，未变化 %d，本次文件中缺失 %d\n", m.Created, m.Updated, m.Unchanged, m.Missing)
+	if rep.Matched != nil {
+		fmt.Fprintf(w, "部门名单（%s）：与农户成员匹配 %d 人，未匹配 %d 人（已列为待核实线索）\n", importer.DeptKinds[rep.Kind], *rep.Matched, len(rep.Unmatched))
+		for _, u := range rep.Unmatched {
+			fmt.Fprintf(w, "  第%d行 %s %s：不在任何农户中，请村里核实\n", u.Row, u.Name, monitor.MaskID(u.IDNumber))
+		}
+	} else if rep.Kind == monitor.KindHouseholds {
+		fmt.Fprintf(w, "户：文件中 %d 户 —— 新增 %d，更新 %d，未变化 %d，拒绝 %d\n", h.InFile, h.Created, h.Updated, h.Unchanged, h.Rejected)
+		fmt.Fprintf(w, "成员：新增 %d，更新 %d，未变化 %d，本次文件中缺失 %d\n", m.Created, m.Updated, m.Unchanged, m.Missing)
+	}
 	printIssues(w, "错误", rep.Errors, 50)
 	printIssues(w, "警告", rep.Warnings, 20)
 	switch {
@@ -166,6 +268,9 @@ func (a *App) printImport(rep *monitor.ImportReport, errorsOut string) {
 		fmt.Fprintf(w, "结果：试导入发现 %d 户有错误，未写入。\n", h.Rejected)
 	default:
 		fmt.Fprintf(w, "结果：未写入任何数据——有 %d 户被拒绝。请按上面的提示修改后重新导入，或加 --skip-invalid 只导入其余 %d 户。\n", h.Rejected, h.InFile-h.Rejected)
+	}
+	if e := rep.Evaluation; e != nil {
+		fmt.Fprintf(w, "已按 %s 重新评估所涉 %d 户：新增预警 %d，持续 %d，解除 %d\n", e.AsOf, e.Households, e.Opened, e.Kept, e.Closed)
 	}
 	if errorsOut != "" {
 		fmt.Fprintf(w, "已生成标注错误的工作簿：%s（错误单元格标红并附批注，最后一列为“导入结果”）\n", errorsOut)

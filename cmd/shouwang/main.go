@@ -49,6 +49,10 @@ const usage = `守望 Shouwang — 防止返贫动态监测和帮扶
         查询农户
   shouwang household [--db DSN] [--json] CODE      查看一户（成员、收入、变更记录）
   shouwang place add PATH | place list             管理地点（乡镇/村/组）
+  shouwang evaluate [--as-of DATE] [--village V] [--json]
+        按当前规则评估农户，新增、保持或解除风险预警
+  shouwang flags [--status open|closed|all] [--village V] [--household CODE] [--rule CODE] [--json]
+        查看风险预警
 
 数据库 / database: --db 或环境变量 SHOUWANG_DB：sqlite:文件路径（默认 sqlite:shouwang.db）或 postgres://…
 `
@@ -69,6 +73,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = a.runHousehold(ctx, args[1:])
 	case "place":
 		err = a.runPlace(ctx, args[1:])
+	case "evaluate":
+		err = a.runEvaluate(ctx, args[1:])
+	case "flags":
+		err = a.runFlags(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return exitOK

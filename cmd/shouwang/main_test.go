@@ -134,3 +134,12 @@ func TestImportSampleAsAnswersSay(t *testing.T) {
 		})
 	}
 }
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -97,6 +97,11 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 	}
 	rep.ImportID = importID
 	rep.Committed = true
+	for _, p := range plans {
+		if p.old == nil || p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0 {
+			rep.Touched = append(rep.Touched, p.in.Household.ID)
+		}
+	}
 	return nil
 }
 
@@ -133,7 +138,7 @@ func (db *DB) warnSameFile(ctx context.Context, tx *sqlx.Tx, rep *monitor.Import
 	if len(prev) > 0 {
 		rep.Warnings = append(rep.Warnings, monitor.Issue{
 			Sheet: opt.Sheet, Code: monitor.CodeSameFile,
-			Message: fmt.Sprintf("同一文件已于 %s 由 %s 导入过（导入批次 %d）；本次照常导入，内容未变的户将显示为“未变化”",
+			Message: fmt.Sprintf("同一文件已于 %s 由 %s 导入过（导入批次 %d）；本次照常导入，内容未变的记录不会重复写入",
 				prev[0].StartedAt.In(time.Local).Format("2006-01-02 15:04"), prev[0].Actor, prev[0].ID),
 		})
 	}
