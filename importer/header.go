@@ -176,7 +176,7 @@ type column struct {
 type header struct {
 	Rows    []int // one or two row numbers
 	Columns []column
-	Unknown []column         // non-empty header cells no alias matched
+	Unknown []column        // non-empty header cells no alias matched
 	byField map[field][]int // indexes into Columns
 	// ofCol maps a sheet column number to an index into Columns, or -1.
 	ofCol []int16

@@ -52,9 +52,9 @@ func (c cellRef) ok() bool { return c.row != 0 }
 type draft struct {
 	code      string
 	firstRow  int
-	values    [numHouseholdFields]cellRef // first non-blank value of each household field
-	risksN    []cellRef                   // 风险1…5
-	hh        monitor.Household           // members are appended here
+	values    *[numHouseholdFields]cellRef // first non-blank value of each household field; nil once built
+	risksN    []cellRef                    // 风险1…5
+	hh        monitor.Household            // members are appended here
 	rows      []int
 	extraRows []int // rows of the household with no member on them
 	issues    []monitor.Issue
@@ -131,6 +131,7 @@ type parser struct {
 	vals      [numFields]cellRef // the current row, reused
 	risksN    []cellRef
 	date1904  bool
+	interned  map[string]string
 	read      int // the last ten-thousand of rows reported to Progress
 }
 
@@ -220,7 +221,11 @@ func (p *parser) row(r sheet.Row) {
 	case code != "":
 		d = p.byCode[code]
 		if d == nil {
-			d = &draft{code: code, firstRow: r.Num}
+			d = &draft{code: code, firstRow: r.Num, values: new([numHouseholdFields]cellRef)}
+			if n, err := strconv.Atoi(monitor.CompactText(vals[fSize].val)); err == nil && n > 0 && n < 64 {
+				d.hh.Members = make([]monitor.Member, 0, n)
+				d.rows = make([]int, 0, n)
+			}
 			p.byCode[code] = d
 			p.order = append(p.order, d)
 		}
@@ -249,6 +254,9 @@ func (p *parser) row(r sheet.Row) {
 		}
 		prev := d.values[f]
 		if !prev.ok() {
+			if internable[f] {
+				ref.val = p.intern(ref.val)
+			}
 			d.values[f] = ref
 			continue
 		}
@@ -275,6 +283,29 @@ func hasMemberValue(vals *[numFields]cellRef) bool {
 		}
 	}
 	return false
+}
+
+// internable are the household fields whose values repeat across a
+// roster (places, enumerations): one copy of each is kept.
+var internable = func() (m [numHouseholdFields]bool) {
+	for _, f := range []field{fCounty, fTownship, fVillage, fGroup, fType, fCategory, fIdentified, fRisks, fEliminated,
+		fElimMethod, fHousing, fWater, fEducation, fMedicalGap, fNoLabor} {
+		m[f] = true
+	}
+	return m
+}()
+
+func (p *parser) intern(s string) string {
+	if p.interned == nil {
+		p.interned = map[string]string{}
+	}
+	if v, ok := p.interned[s]; ok {
+		return v
+	}
+	if len(p.interned) < 100000 {
+		p.interned[s] = s
+	}
+	return s
 }
 
 func sameValue(a, b cellRef) bool {

@@ -13,24 +13,34 @@ import (
 // file, and sorts households into valid and rejected.
 func (p *parser) finish() {
 	rep := p.file.Report
+	// Each ID's first row; rows of IDs seen again are kept apart, so the
+	// common case costs one small map entry per person.
 	type seenID struct {
 		d   *draft
 		row int
 	}
-	ids := make(map[string][]seenID, len(p.order)*4)
+	first := make(map[string]seenID, len(p.order)*4)
+	dups := map[string][]seenID{}
 	for _, d := range p.order {
 		p.build(d)
 		for j, m := range d.hh.Members {
-			if m.IDNumber != "" {
-				ids[m.IDNumber] = append(ids[m.IDNumber], seenID{d, d.rows[j]})
+			if m.IDNumber == "" {
+				continue
 			}
+			s := seenID{d, d.rows[j]}
+			if f, ok := first[m.IDNumber]; ok {
+				if len(dups[m.IDNumber]) == 0 {
+					dups[m.IDNumber] = []seenID{f}
+				}
+				dups[m.IDNumber] = append(dups[m.IDNumber], s)
+				continue
+			}
+			first[m.IDNumber] = s
 		}
 	}
+	first = nil
 	idCol, _ := p.hdr.col(fIDNumber)
-	for id, seen := range ids {
-		if len(seen) < 2 {
-			continue
-		}
+	for id, seen := range dups {
 		for _, s := range seen {
 			var others []string
 			for _, o := range seen {
@@ -67,8 +77,7 @@ func (p *parser) finish() {
 			}
 			continue
 		}
-		h := d.hh
-		p.file.Households = append(p.file.Households, monitor.ImportHousehold{Household: &h, Row: d.firstRow, MemberRows: d.rows})
+		p.file.Households = append(p.file.Households, monitor.ImportHousehold{Household: &d.hh, Row: d.firstRow, MemberRows: d.rows})
 	}
 	sortIssues(rep.Errors)
 	sortIssues(rep.Warnings)
@@ -98,7 +107,9 @@ func isWarning(code string) bool {
 func (p *parser) build(d *draft) {
 	h := &d.hh
 	h.Code = d.code
-	v := &d.values
+	v := d.values
+	// The raw cells are needed only until the household is built.
+	defer func() { d.values, d.risksN = nil, nil }()
 	missing := func(f field) {
 		col, _ := p.hdr.col(f)
 		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, fmt.Sprintf("“%s”为必填项，本户未填写", fieldLabel[f]), d.code)
@@ -341,7 +352,7 @@ func (p *parser) crossCheck(d *draft, vals *[numFields]cellRef, m *monitor.Membe
 // disagree.
 func (p *parser) income(d *draft) {
 	h := &d.hh
-	v := &d.values
+	v := d.values
 	in := monitor.Income{Year: p.year}
 	any := false
 	amount := func(f field, dst *monitor.Money) bool {

@@ -80,7 +80,7 @@ func (a *App) runFlags(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	flags, total, err := db.FindFlags(ctx, f)
+	flags, total, err := db.FindFlags(ctx, store.Everywhere, f)
 	if err != nil {
 		return err
 	}

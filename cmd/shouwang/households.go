@@ -27,7 +27,7 @@ func (a *App) runHouseholds(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	hs, total, err := db.FindHouseholds(ctx, f)
+	hs, total, err := db.FindHouseholds(ctx, store.Everywhere, f)
 	if err != nil {
 		return err
 	}
@@ -60,11 +60,11 @@ func (a *App) runHousehold(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	h, err := db.FindHouseholdByCode(ctx, pos[0])
+	h, err := db.FindHouseholdByCode(ctx, store.Everywhere, pos[0])
 	if err != nil {
 		return err
 	}
-	changes, err := db.FindChanges(ctx, h.Code)
+	changes, err := db.FindChanges(ctx, store.Everywhere, h.Code)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 
 func (a *App) runImport(ctx context.Context, args []string) int {
 	fs, dsn := a.newFlags("import")
-	kind := fs.String("kind", "", "文件类型：households（花名册）；部门名单 medical、civil、disability、education、disaster、employment、housing、water、accident；不填则按表头自动识别")
+	kind := fs.String("kind", "", "文件类型：households（花名册）；loans（小额信贷台账）、measures（帮扶措施台账）、cadres（帮扶责任人名单）；部门名单 medical、civil、disability、education、disaster、employment、housing、water、accident；不填则按表头自动识别")
 	dry := fs.Bool("dry-run", false, "只校验，不写入")
 	skip := fs.Bool("skip-invalid", false, "有被拒绝的记录时，仍写入其余有效的记录")
 	errorsOut := fs.String("errors-out", "", "把原表标注错误后另存为此 .xlsx 文件")
@@ -91,12 +91,15 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 // knownKind reports whether --kind names a file kind.
 func knownKind(k string) bool {
 	_, dept := importer.DeptKinds[k]
-	return k == monitor.KindHouseholds || dept
+	return k == monitor.KindHouseholds || dept || recordKinds[k] != ""
 }
 
 func kindNames() []string {
 	names := []string{monitor.KindHouseholds}
 	for k := range importer.DeptKinds {
+		names = append(names, k)
+	}
+	for k := range recordKinds {
 		names = append(names, k)
 	}
 	sort.Strings(names[1:])
@@ -109,12 +112,18 @@ func (a *App) importAny(ctx context.Context, db *store.DB, kind, file string, op
 	switch {
 	case kind == monitor.KindHouseholds:
 		return a.importFile(ctx, db, file, opt, errorsOut)
+	case recordKinds[kind] != "":
+		return a.importRecords(ctx, db, kind, file, opt, errorsOut)
 	case kind != "":
 		return a.importDeptFile(ctx, db, kind, file, opt)
 	}
 	rep, err := a.importFile(ctx, db, file, opt, errorsOut)
 	if monitor.ErrorCode(err) != monitor.EINVALID || rep != nil {
 		return rep, err
+	}
+	// Not a roster: perhaps a loan ledger, measures ledger or cadre list.
+	if k := recordKindOf(file); k != "" {
+		return a.importRecords(ctx, db, k, file, opt, errorsOut)
 	}
 	// Not a roster: perhaps a department list.
 	if drep, derr := a.importDeptFile(ctx, db, "", file, opt); derr == nil {
@@ -237,6 +246,10 @@ func (a *App) progress(name string) func(rows int) {
 }
 
 func (a *App) printImport(rep *monitor.ImportReport, errorsOut string) {
+	if recordKinds[rep.Kind] != "" {
+		a.printRecordImport(rep, errorsOut)
+		return
+	}
 	w := a.Stdout
 	mode := ""
 	if rep.DryRun {

@@ -119,7 +119,12 @@ func (db *DB) ImportDept(ctx context.Context, rep *monitor.ImportReport, in Dept
 }
 
 // FindLeads lists the people on department lists who are in no household.
-func (db *DB) FindLeads(ctx context.Context, status string) ([]monitor.Lead, error) {
+// A lead belongs to no place, so only the Everywhere scope sees them; any
+// other scope gets an empty list.
+func (db *DB) FindLeads(ctx context.Context, scope Scope, status string) ([]monitor.Lead, error) {
+	if !scope.All {
+		return []monitor.Lead{}, nil
+	}
 	q := `SELECT id, kind, id_number, name, period, detail, row_num, status, created_at FROM leads`
 	var args []any
 	if status != "" && status != "all" {
@@ -157,4 +162,3 @@ func (db *DB) MonitoringDate(ctx context.Context) (monitor.Date, bool, error) {
 	}
 	return d[0], true, nil
 }
-

@@ -15,6 +15,9 @@ type HouseholdData struct {
 	Measures  []monitor.Measure
 	Loans     []monitor.Loan // with Repayments
 	Dept      []monitor.DeptRecord
+	// open holds the household's open flags, read with the batch so the
+	// single writer only writes.
+	open []openFlag
 }
 
 // Evaluator returns the rules that fire for one household. The store calls
@@ -39,26 +42,14 @@ const evalBatch = 2000
 // that fires again opens a new one, so history is not overwritten.
 func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int64, scope EvalScope, eval Evaluator) (*monitor.EvaluationCounts, error) {
 	counts := &monitor.EvaluationCounts{AsOf: asOf.String(), ConfigVersion: configVersion, OpenByRule: map[string]int{}}
-	ids, err := db.scopeIDs(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(ids); start += evalBatch {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		part := ids[start:min(start+evalBatch, len(ids))]
-		err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-			data, err := db.loadData(ctx, tx, part)
-			if err != nil {
-				return err
-			}
+	err := db.eachBatch(ctx, scope, func(data []*HouseholdData) error {
+		counts.Households += len(data)
+		return db.inTx(ctx, func(tx *sqlx.Tx) error {
 			return db.reconcile(ctx, tx, data, asOf, configVersion, eval, counts)
 		})
-		if err != nil {
-			return nil, err
-		}
-		counts.Households += len(part)
+	})
+	if err != nil {
+		return nil, err
 	}
 	var byRule []struct {
 		Code string `db:"rule_code"`
@@ -73,25 +64,122 @@ func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int
 	return counts, nil
 }
 
-// ForEachData calls fn for every household in scope with everything the
-// rules see of it, a batch at a time, writing nothing.
-func (db *DB) ForEachData(ctx context.Context, scope EvalScope, fn func(d *HouseholdData) error) error {
-	ids, err := db.scopeIDs(ctx, scope)
+// batchSel selects one batch of households: a range of ids (the whole
+// registry, read as index ranges) or a list of them (a scope).
+type batchSel struct {
+	lo, hi int64
+	ids    []int64
+}
+
+// cond is the batch's condition on a household-id column.
+func (b batchSel) cond(col string) (string, []any) {
+	if b.ids == nil {
+		return col + " BETWEEN ? AND ?", []any{b.lo, b.hi}
+	}
+	q, args, _ := sqlx.In(col+" IN (?)", b.ids)
+	return q, args
+}
+
+// eachBatch loads the households in scope a batch at a time — several
+// batches at once on the read connections — and hands them to fn in order,
+// one at a time.
+func (db *DB) eachBatch(ctx context.Context, scope EvalScope, fn func([]*HouseholdData) error) error {
+	sels, err := db.batches(ctx, scope)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(ids); start += evalBatch {
-		data, err := db.loadData(ctx, db.x, ids[start:min(start+evalBatch, len(ids))])
-		if err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		data []*HouseholdData
+		err  error
+	}
+	out := make([]chan result, len(sels))
+	for i := range out {
+		out[i] = make(chan result, 1)
+	}
+	// A bounded window of batches in flight: readers load ahead while fn
+	// works, and memory holds at most readers+1 batches.
+	sem := make(chan struct{}, readers+1)
+	go func() {
+		for i, sel := range sels {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func(i int, sel batchSel) {
+				data, err := db.loadBatch(ctx, sel)
+				out[i] <- result{data, err}
+			}(i, sel)
+		}
+	}()
+	for i := range sels {
+		var r result
+		select {
+		case r = <-out[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-sem
+		if r.err != nil {
+			return r.err
+		}
+		if err := fn(r.data); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// batches splits the scope into batches of about evalBatch households.
+func (db *DB) batches(ctx context.Context, s EvalScope) ([]batchSel, error) {
+	if s.HouseholdIDs == nil && s.Township == "" && s.Village == "" {
+		var ids []int64
+		if err := db.x.SelectContext(ctx, &ids, `SELECT id FROM households ORDER BY id`); err != nil {
+			return nil, mapError(err)
+		}
+		var out []batchSel
+		for start := 0; start < len(ids); start += evalBatch {
+			part := ids[start:min(start+evalBatch, len(ids))]
+			out = append(out, batchSel{lo: part[0], hi: part[len(part)-1]})
+		}
+		return out, nil
+	}
+	ids, err := db.scopeIDs(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var out []batchSel
+	for start := 0; start < len(ids); start += evalBatch {
+		out = append(out, batchSel{ids: ids[start:min(start+evalBatch, len(ids))]})
+	}
+	return out, nil
+}
+
+// LoadHouseholdData loads one household with everything the rules see.
+func (db *DB) LoadHouseholdData(ctx context.Context, id int64) (*HouseholdData, error) {
+	ds, err := db.loadBatch(ctx, batchSel{ids: []int64{id}})
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, monitor.Errorf(monitor.ENOTFOUND, "农户不存在")
+	}
+	return ds[0], nil
+}
+
+// ForEachData calls fn for every household in scope with everything the
+// rules see of it, a batch at a time, writing nothing.
+func (db *DB) ForEachData(ctx context.Context, scope EvalScope, fn func(d *HouseholdData) error) error {
+	return db.eachBatch(ctx, scope, func(data []*HouseholdData) error {
 		for _, d := range data {
 			if err := fn(d); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (db *DB) scopeIDs(ctx context.Context, s EvalScope) ([]int64, error) {
@@ -110,70 +198,126 @@ func (db *DB) scopeIDs(ctx context.Context, s EvalScope) ([]int64, error) {
 	return ids, mapError(err)
 }
 
-// loadData loads the households with these ids and everything the rules
-// need about them.
-func (db *DB) loadData(ctx context.Context, q querier, ids []int64) ([]*HouseholdData, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	byID := make(map[int64]*HouseholdData, len(ids))
-	out := make([]*HouseholdData, 0, len(ids))
-	in := func(query string) (string, []any) {
-		q, args, _ := sqlx.In(query, ids)
-		return db.rebind(q), args
+// loadBatch loads one batch of households and everything the rules need
+// about them, on the read connections.
+func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, error) {
+	q := db.rx
+	var out []*HouseholdData
+	byID := map[int64]*HouseholdData{}
+	where := func(query, col string) (string, []any) {
+		c, args := sel.cond(col)
+		return db.rebind(strings.Replace(query, "$COND", c, 1)), args
 	}
 	var rows []householdRow
-	qs, args := in(`SELECT ` + householdColumns + ` FROM households WHERE id IN (?) ORDER BY id`)
+	qs, args := where(`SELECT `+evalHouseholdColumns+` FROM households WHERE $COND ORDER BY id`, "id")
 	if err := q.SelectContext(ctx, &rows, qs, args...); err != nil {
 		return nil, mapError(err)
 	}
+	out = make([]*HouseholdData, 0, len(rows))
 	for i := range rows {
 		d := &HouseholdData{Household: rows[i].household()}
 		byID[d.Household.ID] = d
 		out = append(out, d)
 	}
-	var ms []monitor.Member
-	qs, args = in(`SELECT ` + memberColumns + ` FROM members WHERE household_id IN (?) ORDER BY household_id, position`)
-	if err := q.SelectContext(ctx, &ms, qs, args...); err != nil {
+	// Members are the bulk of a batch: scanned by hand, without sqlx's
+	// reflection, which cost more than reading them.
+	qs, args = where(`SELECT `+evalMemberColumns+` FROM members WHERE $COND ORDER BY household_id, position`, "household_id")
+	mrows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
 		return nil, mapError(err)
 	}
-	for _, m := range ms {
-		h := byID[m.HouseholdID].Household
-		h.Members = append(h.Members, m)
+	defer mrows.Close()
+	for mrows.Next() {
+		var m monitor.Member
+		if err := mrows.Scan(&m.ID, &m.HouseholdID, &m.IDNumber, &m.Name, &m.Relation, &m.Sex, &m.Health,
+			&m.LaborSkill, &m.SchoolStatus, &m.WorkMonths, &m.MedicalInsured, &m.Missing); err != nil {
+			return nil, mapError(err)
+		}
+		m.BirthDate = birthFromID(m.IDNumber)
+		if d := byID[m.HouseholdID]; d != nil {
+			d.Household.Members = append(d.Household.Members, m)
+		}
+	}
+	if err := mrows.Err(); err != nil {
+		return nil, mapError(err)
 	}
 	var incs []monitor.Income
-	qs, args = in(`SELECT ` + incomeColumns + ` FROM incomes WHERE household_id IN (?) ORDER BY household_id, year`)
+	qs, args = where(`SELECT `+incomeColumns+` FROM incomes WHERE $COND ORDER BY household_id, year`, "household_id")
 	if err := q.SelectContext(ctx, &incs, qs, args...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, x := range incs {
-		h := byID[x.HouseholdID].Household
-		h.Incomes = append(h.Incomes, x)
+		if d := byID[x.HouseholdID]; d != nil {
+			d.Household.Incomes = append(d.Household.Incomes, x)
+		}
 	}
 	var meas []monitor.Measure
-	qs, args = in(`SELECT ` + measureColumns + ` FROM measures m JOIN households h ON h.id = m.household_id WHERE m.household_id IN (?) ORDER BY m.household_id, m.id`)
+	qs, args = where(`SELECT `+measureColumns+` FROM measures m JOIN households h ON h.id = m.household_id WHERE $COND ORDER BY m.household_id, m.id`, "m.household_id")
 	if err := q.SelectContext(ctx, &meas, qs, args...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, m := range meas {
-		byID[m.HouseholdID].Measures = append(byID[m.HouseholdID].Measures, m)
+		if d := byID[m.HouseholdID]; d != nil {
+			d.Measures = append(d.Measures, m)
+		}
 	}
-	loans, err := db.loadLoans(ctx, q, `l.household_id IN (?)`, ids)
+	c, cargs := sel.cond("l.household_id")
+	loans, err := db.loadLoans(ctx, q, c, cargs)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range loans {
-		byID[l.HouseholdID].Loans = append(byID[l.HouseholdID].Loans, l)
+		if d := byID[l.HouseholdID]; d != nil {
+			d.Loans = append(d.Loans, l)
+		}
+	}
+	var flags []openFlag
+	qs, args = where(`SELECT id, household_id, rule_code, explanation FROM flags WHERE status = 'open' AND $COND`, "household_id")
+	if err := q.SelectContext(ctx, &flags, qs, args...); err != nil {
+		return nil, mapError(err)
+	}
+	for _, f := range flags {
+		if d := byID[f.HouseholdID]; d != nil {
+			d.open = append(d.open, f)
+		}
 	}
 	var dept []monitor.DeptRecord
-	qs, args = in(`SELECT ` + deptColumns + ` FROM dept_records WHERE household_id IN (?) ORDER BY household_id, id`)
+	qs, args = where(`SELECT `+deptColumns+` FROM dept_records WHERE $COND ORDER BY household_id, id`, "household_id")
 	if err := q.SelectContext(ctx, &dept, qs, args...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, r := range dept {
-		byID[*r.HouseholdID].Dept = append(byID[*r.HouseholdID].Dept, r)
+		if d := byID[*r.HouseholdID]; d != nil {
+			d.Dept = append(d.Dept, r)
+		}
 	}
 	return out, nil
+}
+
+// The columns evaluation reads: what the rules see and no more. A date or
+// timestamp column costs a time parse per row on SQLite, so the birth date
+// is taken from the ID number it was derived from.
+const evalHouseholdColumns = `id, code, township, village, grp, head_name, size, household_type, category, identified_ym,
+	risks, risk_eliminated, elimination_method, eliminated_on, housing_unsafe, water_unsafe, education_gap, medical_gap,
+	no_labor_support`
+
+const evalMemberColumns = `id, household_id, id_number, name, relation, sex, health, labor_skill, school_status,
+	work_months, medical_insured, missing`
+
+// birthFromID reads the birth date in an 18-character ID number.
+func birthFromID(id string) monitor.Date {
+	if len(id) != 18 {
+		return monitor.Date{}
+	}
+	n := func(s string) int {
+		v := 0
+		for i := 0; i < len(s); i++ {
+			v = v*10 + int(s[i]-'0')
+		}
+		return v
+	}
+	d, _ := monitor.NewDate(n(id[6:10]), n(id[10:12]), n(id[12:14]))
+	return d
 }
 
 const measureColumns = `m.id, m.household_id, h.code AS household_code, m.category, m.sub_type, m.member_id_number,
@@ -186,16 +330,9 @@ const loanColumns = `l.id, l.household_id, h.code AS household_code, l.borrower_
 	l.rate_pct, l.purpose, l.mode, l.interest_every_months, l.status, l.renewed_from, l.note`
 
 // loadLoans loads loans (with repayments) matching where, a condition on
-// the loans table aliased l whose single ? takes the IN list of args.
-func (db *DB) loadLoans(ctx context.Context, q querier, where string, arg any) ([]monitor.Loan, error) {
+// the loans table aliased l with its arguments.
+func (db *DB) loadLoans(ctx context.Context, q querier, where string, args []any) ([]monitor.Loan, error) {
 	query := `SELECT ` + loanColumns + ` FROM loans l JOIN households h ON h.id = l.household_id WHERE ` + where + ` ORDER BY l.household_id, l.issue_date, l.id`
-	var args []any
-	if arg != nil {
-		var err error
-		if query, args, err = sqlx.In(query, arg); err != nil {
-			return nil, err
-		}
-	}
 	var loans []monitor.Loan
 	if err := q.SelectContext(ctx, &loans, db.rebind(query), args...); err != nil {
 		return nil, mapError(err)
@@ -235,14 +372,9 @@ func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData,
 	if len(data) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(data))
-	for i, d := range data {
-		ids[i] = d.Household.ID
-	}
-	q, args, _ := sqlx.In(`SELECT id, household_id, rule_code, explanation FROM flags WHERE status = ? AND household_id IN (?)`, monitor.FlagOpen, ids)
 	var open []openFlag
-	if err := tx.SelectContext(ctx, &open, db.rebind(q), args...); err != nil {
-		return mapError(err)
+	for _, d := range data {
+		open = append(open, d.open...)
 	}
 	type key struct {
 		h    int64

@@ -19,10 +19,12 @@ type FlagFilter struct {
 	Offset        int
 }
 
-// FindFlags lists flags with their household's place and head, and the
-// status of the household's newest open case, with the total before paging.
-func (db *DB) FindFlags(ctx context.Context, f FlagFilter) ([]monitor.Flag, int, error) {
-	where, args := []string{"1 = 1"}, []any{}
+// FindFlags lists the flags of scope's households with their household's
+// place and head, and the status of the household's newest open case, with
+// the total before paging.
+func (db *DB) FindFlags(ctx context.Context, scope Scope, f FlagFilter) ([]monitor.Flag, int, error) {
+	sw, sargs := scope.where("h.")
+	where, args := []string{sw}, sargs
 	switch f.Status {
 	case "", monitor.FlagOpen:
 		where, args = append(where, "f.status = ?"), append(args, monitor.FlagOpen)

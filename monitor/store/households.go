@@ -50,27 +50,33 @@ type HouseholdFilter struct {
 	Village  string
 	Category string // one category, or "any" for every monitored household
 	Query    string // name, 户编号 or the last digits of an ID number
-	Limit    int
-	Offset   int
+	// Flag keeps the households with an open flag of this risk type, or
+	// with any open flag when "any".
+	Flag   string
+	Limit  int
+	Offset int
 }
 
-// FindHouseholdByCode returns a household with its members and incomes.
-func (db *DB) FindHouseholdByCode(ctx context.Context, code string) (*monitor.Household, error) {
+// FindHouseholdByCode returns a household of scope with its members and
+// incomes. A household outside scope is ENOTFOUND, like one that does not
+// exist.
+func (db *DB) FindHouseholdByCode(ctx context.Context, scope Scope, code string) (*monitor.Household, error) {
 	hs, err := db.loadHouseholds(ctx, db.x, []string{code})
 	if err != nil {
 		return nil, err
 	}
 	h, ok := hs[code]
-	if !ok {
-		return nil, monitor.Errorf(monitor.ENOTFOUND, "户编号 %s 不存在", code)
+	if !ok || !scope.Contains(h.Township, h.Village) {
+		return nil, scopeNotFound(code)
 	}
 	return h, nil
 }
 
-// FindHouseholds lists households (without members) matching f, with the
-// total before paging.
-func (db *DB) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*monitor.Household, int, error) {
-	where, args := []string{"1 = 1"}, []any{}
+// FindHouseholds lists the households of scope (without members) matching
+// f, with the total before paging.
+func (db *DB) FindHouseholds(ctx context.Context, scope Scope, f HouseholdFilter) ([]*monitor.Household, int, error) {
+	sw, sargs := scope.where("")
+	where, args := []string{sw}, sargs
 	if f.Township != "" {
 		where, args = append(where, "township = ?"), append(args, f.Township)
 	}
@@ -83,6 +89,13 @@ func (db *DB) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*monitor
 		where = append(where, "category <> ''")
 	default:
 		where, args = append(where, "category = ?"), append(args, f.Category)
+	}
+	switch f.Flag {
+	case "":
+	case "any":
+		where, args = append(where, "id IN (SELECT household_id FROM flags WHERE status = ?)"), append(args, monitor.FlagOpen)
+	default:
+		where, args = append(where, "id IN (SELECT household_id FROM flags WHERE status = ? AND risk_type = ?)"), append(args, monitor.FlagOpen, f.Flag)
 	}
 	if q := monitor.CompactText(f.Query); q != "" {
 		where = append(where, "(code = ? OR head_name LIKE ? OR id IN (SELECT household_id FROM members WHERE name LIKE ? OR id_number LIKE ?))")
@@ -118,11 +131,19 @@ func (db *DB) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*monitor
 	return out, total, nil
 }
 
-// FindChanges returns the change history of a household, newest first.
-func (db *DB) FindChanges(ctx context.Context, householdCode string) ([]monitor.Change, error) {
+// FindChanges returns the change history of a household of scope, newest
+// first.
+func (db *DB) FindChanges(ctx context.Context, scope Scope, householdCode string) ([]monitor.Change, error) {
+	q := `SELECT c.id, c.at, c.actor, c.import_id, c.household_code, c.entity, c.entity_key, c.field, c.old_value, c.new_value
+		FROM changes c WHERE c.household_code = ?`
+	args := []any{householdCode}
+	if !scope.All {
+		sw, sargs := scope.where("h.")
+		q += ` AND EXISTS (SELECT 1 FROM households h WHERE h.code = c.household_code AND ` + sw + `)`
+		args = append(args, sargs...)
+	}
 	var cs []monitor.Change
-	err := db.x.SelectContext(ctx, &cs, db.rebind(`SELECT id, at, actor, import_id, household_code, entity, entity_key, field, old_value, new_value
-		FROM changes WHERE household_code = ? ORDER BY id DESC`), householdCode)
+	err := db.x.SelectContext(ctx, &cs, db.rebind(q+` ORDER BY c.id DESC`), args...)
 	return cs, mapError(err)
 }
 

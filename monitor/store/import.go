@@ -68,28 +68,48 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 	if err != nil {
 		return err
 	}
-	codes := make([]string, len(valid))
-	for i, in := range valid {
-		codes[i] = in.Household.Code
+	write := !opt.DryRun && (rep.Households.Rejected == 0 || opt.SkipInvalid)
+	var importID int64
+	if write {
+		if importID, err = db.insertImport(ctx, tx, rep, opt, now); err != nil {
+			return err
+		}
 	}
-	existing, err := db.loadHouseholds(ctx, tx, codes)
-	if err != nil {
-		return err
+	// Households are compared and written a chunk at a time, so memory
+	// holds one chunk of the registry, never the whole of it.
+	cache := newPlaceCache()
+	for start := 0; start < len(valid); start += importChunk {
+		part := valid[start:min(start+importChunk, len(valid))]
+		codes := make([]string, len(part))
+		for i, in := range part {
+			codes[i] = in.Household.Code
+		}
+		existing, err := db.loadHouseholds(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
+		plans := make([]*householdPlan, 0, len(part))
+		for _, in := range part {
+			p := planHousehold(in, existing[in.Household.Code], opt, now)
+			plans = append(plans, p)
+			countPlan(rep, p)
+		}
+		if !write {
+			continue
+		}
+		if err := db.applyPlans(ctx, tx, cache, plans, opt, importID, now); err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if p.old == nil || p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0 {
+				rep.Touched = append(rep.Touched, p.in.Household.ID)
+			}
+		}
 	}
-	plans := make([]*householdPlan, 0, len(valid))
-	for _, in := range valid {
-		p := planHousehold(in, existing[in.Household.Code], opt, now)
-		plans = append(plans, p)
-		countPlan(rep, p)
-	}
-	if opt.DryRun || (rep.Households.Rejected > 0 && !opt.SkipInvalid) {
+	if !write {
 		return nil // tx rolls back: nothing written
 	}
-	importID, err := db.insertImport(ctx, tx, rep, opt, now)
-	if err != nil {
-		return err
-	}
-	if err := db.applyPlans(ctx, tx, plans, opt, importID, now); err != nil {
+	if err := db.updateImportSummary(ctx, tx, rep, importID); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -97,9 +117,11 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 	}
 	rep.ImportID = importID
 	rep.Committed = true
-	for _, p := range plans {
-		if p.old == nil || p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0 {
-			rep.Touched = append(rep.Touched, p.in.Household.ID)
+	if rep.Households.Created+rep.Households.Updated >= analyzeAfter {
+		// A bulk load leaves the planner's statistics stale, and the next
+		// import or evaluation would plan its lookups blind.
+		if err := db.Analyze(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -148,21 +170,31 @@ func (db *DB) warnSameFile(ctx context.Context, tx *sqlx.Tx, rep *monitor.Import
 // rejectRegistryConflicts rejects households any of whose members is already
 // registered in another household, and returns the rest.
 func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, batch []monitor.ImportHousehold, opt ImportOptions) ([]*monitor.ImportHousehold, error) {
-	var ids []string
-	for _, in := range batch {
-		for _, m := range in.Household.Members {
-			ids = append(ids, m.IDNumber)
-		}
-	}
 	type owner struct {
 		IDNumber string `db:"id_number"`
 		Code     string `db:"code"`
 		Head     string `db:"head_name"`
 		Village  string `db:"village"`
 	}
-	owners := map[string]owner{}
-	for start := 0; start < len(ids); start += chunkSize {
-		q, args, err := sqlx.In(`SELECT m.id_number, h.code, h.head_name, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids[start:min(start+chunkSize, len(ids))])
+	type where struct{ h, m int }
+	bad := make([]bool, len(batch))
+	// Look the IDs up a chunk of households at a time, keeping only the
+	// conflicts: a re-import finds every person registered already.
+	for start := 0; start < len(batch); {
+		at := map[string]where{}
+		var ids []string
+		end := start
+		for ; end < len(batch) && len(ids) < chunkSize; end++ {
+			for j, m := range batch[end].Household.Members {
+				at[m.IDNumber] = where{end, j}
+				ids = append(ids, m.IDNumber)
+			}
+		}
+		start = end
+		if len(ids) == 0 {
+			continue
+		}
+		q, args, err := sqlx.In(`SELECT m.id_number, h.code, h.head_name, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -171,31 +203,28 @@ func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *mon
 			return nil, mapError(err)
 		}
 		for _, o := range got {
-			owners[o.IDNumber] = o
-		}
-	}
-	valid := make([]*monitor.ImportHousehold, 0, len(batch))
-	for i := range batch {
-		in := &batch[i]
-		bad := false
-		for j, m := range in.Household.Members {
-			o, ok := owners[m.IDNumber]
-			if !ok || o.Code == in.Household.Code {
+			w := at[o.IDNumber]
+			in := &batch[w.h]
+			if o.Code == in.Household.Code {
 				continue
 			}
-			bad = true
+			m := in.Household.Members[w.m]
+			bad[w.h] = true
 			rep.Errors = append(rep.Errors, monitor.Issue{
-				Sheet: opt.Sheet, Row: in.MemberRows[j], Column: opt.IDColumn, Value: m.IDNumber,
+				Sheet: opt.Sheet, Row: in.MemberRows[w.m], Column: opt.IDColumn, Value: m.IDNumber,
 				Code: monitor.CodeIDDuplicate, Household: in.Household.Code,
 				Message: fmt.Sprintf("身份证号码 %s（%s）已登记在系统中另一户：户编号 %s（%s，户主 %s）。一人只能属于一户，请先核实并在原户中办理迁出", monitor.MaskID(m.IDNumber), m.Name, o.Code, o.Village, o.Head),
 			})
 		}
-		if bad {
+	}
+	valid := make([]*monitor.ImportHousehold, 0, len(batch))
+	for i := range batch {
+		if bad[i] {
 			rep.Households.Rejected++
-			rep.RejectedHouseholds = append(rep.RejectedHouseholds, in.Household.Code)
+			rep.RejectedHouseholds = append(rep.RejectedHouseholds, batch[i].Household.Code)
 			continue
 		}
-		valid = append(valid, in)
+		valid = append(valid, &batch[i])
 	}
 	return valid, nil
 }
@@ -275,7 +304,7 @@ func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt Impo
 	return p
 }
 
-func (db *DB) insertImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions, now time.Time) (int64, error) {
+func importSummary(rep *monitor.ImportReport) string {
 	summary, _ := json.Marshal(struct {
 		Sheet      string                  `json:"sheet"`
 		Households monitor.HouseholdCounts `json:"households"`
@@ -283,14 +312,31 @@ func (db *DB) insertImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.Import
 		Errors     int                     `json:"errors"`
 		Warnings   int                     `json:"warnings"`
 	}{rep.Sheet, rep.Households, rep.Members, len(rep.Errors), len(rep.Warnings)})
+	return string(summary)
+}
+
+// updateImportSummary writes the final counts onto the import's record.
+func (db *DB) updateImportSummary(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, id int64) error {
+	_, err := tx.ExecContext(ctx, db.rebind(`UPDATE imports SET summary = ? WHERE id = ?`), importSummary(rep), id)
+	return mapError(err)
+}
+
+func (db *DB) insertImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions, now time.Time) (int64, error) {
+	summary := importSummary(rep)
 	var id int64
 	err := tx.GetContext(ctx, &id, db.rebind(`INSERT INTO imports (kind, file_name, sha256, actor, started_at, dry_run, committed, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rep.Kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, string(summary))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rep.Kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, summary)
 	return id, mapError(err)
 }
 
-func (db *DB) applyPlans(ctx context.Context, tx *sqlx.Tx, plans []*householdPlan, opt ImportOptions, importID int64, now time.Time) error {
-	cache := newPlaceCache()
+// analyzeAfter is how many households an import must write before the
+// planner's statistics are refreshed.
+const analyzeAfter = 10000
+
+// importChunk is how many households are compared and written at a time.
+const importChunk = 2000
+
+func (db *DB) applyPlans(ctx context.Context, tx *sqlx.Tx, cache placeCache, plans []*householdPlan, opt ImportOptions, importID int64, now time.Time) error {
 	var newRows [][]any
 	for _, p := range plans {
 		h := p.in.Household

@@ -52,7 +52,7 @@ func TestImportHouseholds(t *testing.T) {
 			if !rep.Committed || rep.Households.Created != 1 || rep.Members.Created != 2 {
 				t.Fatalf("create: %+v %+v", rep.Households, rep.Members)
 			}
-			h, err := db.FindHouseholdByCode(ctx, "1001")
+			h, err := db.FindHouseholdByCode(ctx, store.Everywhere, "1001")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,11 +79,11 @@ func TestImportHouseholds(t *testing.T) {
 			if rep.Households.Updated != 1 || rep.Members.Missing != 1 {
 				t.Fatalf("update: %+v %+v", rep.Households, rep.Members)
 			}
-			h, _ := db.FindHouseholdByCode(ctx, "1001")
+			h, _ := db.FindHouseholdByCode(ctx, store.Everywhere, "1001")
 			if h.Category != monitor.CatEdge || len(h.Members) != 2 || !h.Members[1].Missing {
 				t.Fatalf("after update: category=%q members=%+v", h.Category, h.Members)
 			}
-			cs, err := db.FindChanges(ctx, "1001")
+			cs, err := db.FindChanges(ctx, store.Everywhere, "1001")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,19 +113,19 @@ func TestImportHouseholds(t *testing.T) {
 			if !rep.Committed || rep.Households.Rejected != 1 || rep.Households.Created != 1 {
 				t.Fatalf("skip-invalid: committed=%v %+v", rep.Committed, rep.Households)
 			}
-			if _, err := db.FindHouseholdByCode(ctx, "1002"); monitor.ErrorCode(err) != monitor.ENOTFOUND {
+			if _, err := db.FindHouseholdByCode(ctx, store.Everywhere, "1002"); monitor.ErrorCode(err) != monitor.ENOTFOUND {
 				t.Fatalf("rejected household was written: %v", err)
 			}
 		})
 		t.Run("Search", func(t *testing.T) {
-			hs, total, err := db.FindHouseholds(ctx, store.HouseholdFilter{Query: "1791"})
+			hs, total, err := db.FindHouseholds(ctx, store.Everywhere, store.HouseholdFilter{Query: "1791"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if total != 1 || hs[0].Code != "1003" {
 				t.Fatalf("search by ID tail: total=%d %+v", total, hs)
 			}
-			_, total, _ = db.FindHouseholds(ctx, store.HouseholdFilter{Category: "any"})
+			_, total, _ = db.FindHouseholds(ctx, store.Everywhere, store.HouseholdFilter{Category: "any"})
 			if total != 1 {
 				t.Fatalf("monitored = %d, want 1", total)
 			}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -36,7 +37,11 @@ const DefaultDSN = "sqlite:shouwang.db"
 
 // DB is the registry database.
 type DB struct {
-	x       *sqlx.DB
+	x *sqlx.DB
+	// rx serves long reads (evaluation) beside the writer: for SQLite a
+	// second pool of read connections (WAL lets readers run while the one
+	// writer writes); for PostgreSQL the same pool as x.
+	rx      *sqlx.DB
 	Dialect string
 	// Now is the clock for timestamps; tests replace it.
 	Now func() time.Time
@@ -73,10 +78,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		x.Close()
 		return nil, monitor.Errorf(monitor.EINTERNAL, "无法连接数据库（%s）：%v", dialect, err)
 	}
-	db := &DB{x: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{x: x, rx: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		x.Close()
 		return nil, err
+	}
+	if dialect == SQLite {
+		rx, err := sqlx.Open(driver, source+"&_pragma=query_only(1)")
+		if err != nil {
+			x.Close()
+			return nil, fmt.Errorf("open sqlite readers: %w", err)
+		}
+		rx.SetMaxOpenConns(readers)
+		rx.SetMaxIdleConns(readers)
+		db.rx = rx
 	}
 	return db, nil
 }
@@ -93,7 +108,16 @@ func sqliteSource(p string) string {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.x.Close() }
+func (db *DB) Close() error {
+	if db.rx != db.x {
+		db.rx.Close()
+	}
+	return db.x.Close()
+}
+
+// readers is how many batches evaluation loads at once: one per core of
+// the machine this runs on is the point of diminishing returns.
+var readers = max(2, min(runtime.NumCPU(), 8))
 
 // rebind turns the ? placeholders of portable SQL into the dialect's own.
 func (db *DB) rebind(q string) string {
@@ -222,4 +246,11 @@ func (db *DB) Columns(ctx context.Context) (map[string][]string, error) {
 		out[r.Table] = append(out[r.Table], r.Column)
 	}
 	return out, nil
+}
+
+// Analyze refreshes the query planner's statistics; worth running after a
+// bulk import changed a large share of the registry.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.x.ExecContext(ctx, `ANALYZE`)
+	return mapError(err)
 }

@@ -156,8 +156,10 @@ type PreviewResult struct {
 
 // Preview evaluates a candidate rule file over every household without
 // writing anything: how many households each rule would flag, and which.
+// It needs the file to compile, not its examples to pass (those are
+// checked when it is saved), so an admin can try a change first.
 func Preview(ctx context.Context, db *store.DB, src []byte, asOf monitor.Date, scope store.EvalScope) (*PreviewResult, error) {
-	set, err := CheckRules(src)
+	set, err := rules.Parse(src)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shouwang/shouwang/monitor"
+)
+
+const caseColumns = `c.id, c.household_id, h.code AS household_code, h.head_name, h.township, h.village, c.kind, c.channel,
+	c.flag_id, c.status, c.step, c.emergency, c.opened_on, c.due_on, c.closed_on, c.category, c.risks, c.method,
+	c.override_reason, c.opened_by, c.note`
+
+// OpenCase starts a procedure for a household. A household has at most one
+// open case of each kind. An emergency (先帮扶后认定) inclusion marks the
+// household monitored at once, so help can be recorded before the steps.
+func (db *DB) OpenCase(ctx context.Context, c *monitor.Case, identifyDays int) error {
+	if c.Kind != monitor.CaseInclusion && c.Kind != monitor.CaseElimination {
+		return monitor.Errorf(monitor.EINVALID, "案件类型 %q 无效：inclusion（识别纳入）或 elimination（风险消除）", c.Kind)
+	}
+	if c.Kind == monitor.CaseInclusion && c.Category != "" {
+		if _, ok := monitor.NormalizeCategory(c.Category); !ok {
+			return monitor.Errorf(monitor.EINVALID, "监测对象类别 %q 无效", c.Category)
+		}
+	}
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var h householdRow
+		if err := tx.GetContext(ctx, &h, db.rebind(`SELECT `+householdColumns+` FROM households WHERE code = ?`), c.HouseholdCode); err != nil {
+			if monitor.ErrorCode(mapError(err)) == monitor.ENOTFOUND {
+				return monitor.Errorf(monitor.ENOTFOUND, "户编号 %s 不存在", c.HouseholdCode)
+			}
+			return mapError(err)
+		}
+		var open int
+		if err := tx.GetContext(ctx, &open, db.rebind(`SELECT COUNT(*) FROM cases WHERE household_id = ? AND kind = ? AND status = ?`), h.ID, c.Kind, monitor.CaseOpen); err != nil {
+			return mapError(err)
+		}
+		if open > 0 {
+			return monitor.Errorf(monitor.ECONFLICT, "户编号 %s 已有一个未办结的%s案件", c.HouseholdCode, monitor.CaseKindLabel(c.Kind))
+		}
+		if c.Kind == monitor.CaseInclusion && h.Category != "" && !h.RiskEliminated {
+			return monitor.Errorf(monitor.ECONFLICT, "户编号 %s 已是监测对象（%s），无需再识别纳入", c.HouseholdCode, h.Category)
+		}
+		if c.Kind == monitor.CaseElimination && (h.Category == "" || h.RiskEliminated) {
+			return monitor.Errorf(monitor.EINVALID, "户编号 %s 不是未消除风险的监测对象，不能发起风险消除", c.HouseholdCode)
+		}
+		c.HouseholdID, c.Status, c.Step = h.ID, monitor.CaseOpen, 0
+		c.DueOn = c.OpenedOn.AddDays(identifyDays)
+		c.RisksText = strings.Join(c.Risks, "、")
+		err := tx.GetContext(ctx, &c.ID, db.rebind(`INSERT INTO cases (household_id, kind, channel, flag_id, status, step, emergency,
+			opened_on, due_on, closed_on, category, risks, method, override_reason, opened_by, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			c.HouseholdID, c.Kind, c.Channel, c.FlagID, c.Status, c.Step, c.Emergency, c.OpenedOn, c.DueOn, nil,
+			c.Category, c.RisksText, c.Method, c.OverrideReason, c.OpenedBy, c.Note)
+		if err != nil {
+			return mapError(err)
+		}
+		if c.Emergency && c.Kind == monitor.CaseInclusion {
+			return db.applyInclusion(ctx, tx, h.household(), c, c.OpenedOn, "先帮扶后认定：案件开启即纳入监测")
+		}
+		return nil
+	})
+}
+
+// RecordStep records the next step of a case. check sees the case with its
+// steps and may refuse (the procedure's rules, and for the last step of an
+// elimination the conditions); the last step applies the outcome to the
+// household, with its change history, in the same transaction.
+func (db *DB) RecordStep(ctx context.Context, caseID int64, s monitor.CaseStep, check func(c *monitor.Case) error) (*monitor.Case, error) {
+	var out *monitor.Case
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		c, err := db.findCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := check(c); err != nil {
+			return err
+		}
+		s.CaseID, s.RecordedAt = c.ID, db.Now()
+		err = tx.GetContext(ctx, &s.ID, db.rebind(`INSERT INTO case_steps (case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.CaseID, s.Step, s.DoneOn, s.Person, s.Note, s.NoticeStart, s.NoticeEnd, s.RecordedBy, s.RecordedAt)
+		if err != nil {
+			return mapError(err)
+		}
+		c.Steps = append(c.Steps, s)
+		c.Step++
+		if c.NextStep() == "" {
+			if err := db.completeCase(ctx, tx, c, s); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE cases SET step = ?, status = ?, closed_on = ?, override_reason = ? WHERE id = ?`),
+			c.Step, c.Status, c.ClosedOn, c.OverrideReason, c.ID); err != nil {
+			return mapError(err)
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// completeCase applies a finished procedure to the household.
+func (db *DB) completeCase(ctx context.Context, tx *sqlx.Tx, c *monitor.Case, last monitor.CaseStep) error {
+	var h householdRow
+	if err := tx.GetContext(ctx, &h, db.rebind(`SELECT `+householdColumns+` FROM households WHERE id = ?`), c.HouseholdID); err != nil {
+		return mapError(err)
+	}
+	c.Status, c.ClosedOn = monitor.CaseDone, last.DoneOn
+	if c.Kind == monitor.CaseInclusion {
+		return db.applyInclusion(ctx, tx, h.household(), c, last.DoneOn, "县级审定纳入监测")
+	}
+	old := h.household()
+	nh := *old
+	nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn = true, c.Method, last.DoneOn
+	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("风险消除案件 %d", c.ID), last.RecordedBy)
+}
+
+// applyInclusion marks the household monitored with the case's category
+// and risks, identified in the month of on.
+func (db *DB) applyInclusion(ctx context.Context, tx *sqlx.Tx, old *monitor.Household, c *monitor.Case, on monitor.Date, why string) error {
+	nh := *old
+	nh.Category = c.Category
+	if len(c.Risks) > 0 {
+		nh.Risks = c.Risks
+	}
+	if old.IdentifiedIn.IsZero() || old.RiskEliminated || old.Category == "" {
+		nh.IdentifiedIn = monitor.YearMonth{Year: on.Year, Month: on.Month}
+	}
+	nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn = false, "", monitor.Date{}
+	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("识别纳入案件 %d：%s", c.ID, why), c.OpenedBy)
+}
+
+// updateHouseholdFields writes a household's own fields and records each
+// change; note says why (the case), actor who.
+func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *monitor.Household, note, actor string) error {
+	now := db.Now()
+	diffs := monitor.DiffFields(old.Fields(), nh.Fields())
+	if len(diffs) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE households SET category = ?, risks = ?, identified_ym = ?, risk_eliminated = ?,
+		elimination_method = ?, eliminated_on = ?, updated_at = ? WHERE id = ?`),
+		nh.Category, strings.Join(nh.Risks, "、"), nh.IdentifiedIn, nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn, now, old.ID); err != nil {
+		return mapError(err)
+	}
+	var rows [][]any
+	for _, d := range diffs {
+		rows = append(rows, []any{now, actor, nil, old.Code, "household", old.Code, d[0].Name + "（" + note + "）", d[0].Value, d[1].Value})
+	}
+	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, rows, "")
+}
+
+// CancelCase closes an open case without an outcome.
+func (db *DB) CancelCase(ctx context.Context, id int64, on monitor.Date, reason string) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		c, err := db.findCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != monitor.CaseOpen {
+			return monitor.Errorf(monitor.EINVALID, "案件 %d 不是办理中，不能撤销", id)
+		}
+		_, err = tx.ExecContext(ctx, db.rebind(`UPDATE cases SET status = ?, closed_on = ?, note = ? WHERE id = ?`),
+			monitor.CaseCancelled, on, strings.TrimSpace(c.Note+" 撤销原因："+reason), id)
+		return mapError(err)
+	})
+}
+
+// FindCase returns a case with its steps.
+func (db *DB) FindCase(ctx context.Context, id int64) (*monitor.Case, error) {
+	return db.findCase(ctx, db.x, id)
+}
+
+func (db *DB) findCase(ctx context.Context, q querier, id int64) (*monitor.Case, error) {
+	var c monitor.Case
+	if err := q.GetContext(ctx, &c, db.rebind(`SELECT `+caseColumns+` FROM cases c JOIN households h ON h.id = c.household_id WHERE c.id = ?`), id); err != nil {
+		if monitor.ErrorCode(mapError(err)) == monitor.ENOTFOUND {
+			return nil, monitor.Errorf(monitor.ENOTFOUND, "案件 %d 不存在", id)
+		}
+		return nil, mapError(err)
+	}
+	c.Risks = splitRisks(c.RisksText)
+	if err := q.SelectContext(ctx, &c.Steps, db.rebind(`SELECT id, case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at
+		FROM case_steps WHERE case_id = ? ORDER BY id`), id); err != nil {
+		return nil, mapError(err)
+	}
+	return &c, nil
+}
+
+// CaseFilter narrows FindCases.
+type CaseFilter struct {
+	Status        string // open (default), done, cancelled or all
+	Township      string
+	Village       string
+	HouseholdCode string
+	OverdueOn     monitor.Date // only cases past their deadline on this date
+}
+
+// FindCases lists cases, overdue first then by deadline, each with its
+// steps; Overdue is set against asOf.
+func (db *DB) FindCases(ctx context.Context, f CaseFilter, asOf monitor.Date) ([]monitor.Case, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	switch f.Status {
+	case "":
+		where, args = append(where, "c.status = ?"), append(args, monitor.CaseOpen)
+	case "all":
+	default:
+		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	}
+	for _, c := range []struct{ col, val string }{{"h.township", f.Township}, {"h.village", f.Village}, {"h.code", f.HouseholdCode}} {
+		if c.val != "" {
+			where, args = append(where, c.col+" = ?"), append(args, c.val)
+		}
+	}
+	if !f.OverdueOn.IsZero() {
+		where, args = append(where, "c.status = ? AND c.due_on < ?"), append(args, monitor.CaseOpen, f.OverdueOn)
+	}
+	var cs []monitor.Case
+	if err := db.x.SelectContext(ctx, &cs, db.rebind(`SELECT `+caseColumns+` FROM cases c JOIN households h ON h.id = c.household_id WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY c.due_on, c.id`), args...); err != nil {
+		return nil, mapError(err)
+	}
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	ids := make([]int64, len(cs))
+	idx := map[int64]int{}
+	for i := range cs {
+		ids[i], idx[cs[i].ID] = cs[i].ID, i
+		cs[i].Risks = splitRisks(cs[i].RisksText)
+		cs[i].Overdue = cs[i].OverdueOn(asOf)
+	}
+	for start := 0; start < len(ids); start += chunkSize {
+		q, a, _ := sqlx.In(`SELECT id, case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at FROM case_steps WHERE case_id IN (?) ORDER BY id`, ids[start:min(start+chunkSize, len(ids))])
+		var steps []monitor.CaseStep
+		if err := db.x.SelectContext(ctx, &steps, db.rebind(q), a...); err != nil {
+			return nil, mapError(err)
+		}
+		for _, s := range steps {
+			c := &cs[idx[s.CaseID]]
+			c.Steps = append(c.Steps, s)
+		}
+	}
+	// Overdue first, then by deadline.
+	out := make([]monitor.Case, 0, len(cs))
+	for _, c := range cs {
+		if c.Overdue {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cs {
+		if !c.Overdue {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

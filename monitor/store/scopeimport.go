@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shouwang/shouwang/monitor"
+)
+
+// RejectOutOfScope checks a parsed roster against the uploader's scope and
+// returns the households that may go on to ImportHouseholds. A household
+// the file places outside scope, or whose 户编号 is registered outside
+// scope, is rejected as out_of_scope, naming the village; one with a member
+// registered in a household outside scope is rejected as id_duplicate
+// without naming that household (which the uploader may not see). Checks
+// across the whole file (the same ID in two households) ran before, in the
+// parser, on every row. rep's counts and errors grow with each rejection.
+func (db *DB) RejectOutOfScope(ctx context.Context, rep *monitor.ImportReport, batch []monitor.ImportHousehold, scope Scope, idColumn string) ([]monitor.ImportHousehold, error) {
+	if scope.All {
+		return batch, nil
+	}
+	type place struct {
+		Key      string `db:"k"`
+		Code     string `db:"code"`
+		Township string `db:"township"`
+		Village  string `db:"village"`
+	}
+	lookup := func(query string, keys []string) (map[string]place, error) {
+		out := map[string]place{}
+		for start := 0; start < len(keys); start += chunkSize {
+			q, args, err := sqlx.In(query, keys[start:min(start+chunkSize, len(keys))])
+			if err != nil {
+				return nil, err
+			}
+			var rows []place
+			if err := db.x.SelectContext(ctx, &rows, db.rebind(q), args...); err != nil {
+				return nil, mapError(err)
+			}
+			for _, r := range rows {
+				out[r.Key] = r
+			}
+		}
+		return out, nil
+	}
+	var codes, ids []string
+	for _, in := range batch {
+		codes = append(codes, in.Household.Code)
+		for _, m := range in.Household.Members {
+			ids = append(ids, m.IDNumber)
+		}
+	}
+	registered, err := lookup(`SELECT code AS k, code, township, village FROM households WHERE code IN (?)`, codes)
+	if err != nil {
+		return nil, err
+	}
+	owners, err := lookup(`SELECT m.id_number AS k, h.code, h.township, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids)
+	if err != nil {
+		return nil, err
+	}
+
+	kept := batch[:0:0]
+	for _, in := range batch {
+		h := in.Household
+		var issues []monitor.Issue
+		switch old, ok := registered[h.Code]; {
+		case !scope.Contains(h.Township, h.Village):
+			issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.Row, Value: h.Township + "/" + h.Village,
+				Code: monitor.CodeOutOfScope, Household: h.Code,
+				Message: fmt.Sprintf("本户属于%s/%s，不在您的管辖范围（%s）内，未导入；请由该村或乡镇的用户导入", h.Township, h.Village, scope)})
+		case ok && !scope.Contains(old.Township, old.Village):
+			issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.Row, Value: h.Code,
+				Code: monitor.CodeOutOfScope, Household: h.Code,
+				Message: fmt.Sprintf("户编号 %s 已登记在您管辖范围（%s）以外，不能由您导入或修改；如该户已迁入%s，请联系乡镇办理", h.Code, scope, h.Village)})
+		default:
+			for j, m := range h.Members {
+				o, ok := owners[m.IDNumber]
+				if !ok || o.Code == h.Code || scope.Contains(o.Township, o.Village) {
+					continue // in scope, ImportHouseholds' own check names the household
+				}
+				issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.MemberRows[j], Column: idColumn, Value: m.IDNumber,
+					Code: monitor.CodeIDDuplicate, Household: h.Code,
+					Message: fmt.Sprintf("身份证号码 %s（%s）已登记在您管辖范围（%s）以外的另一户。一人只能属于一户，请联系乡镇核实", monitor.MaskID(m.IDNumber), m.Name, scope)})
+			}
+		}
+		if len(issues) == 0 {
+			kept = append(kept, in)
+			continue
+		}
+		rep.Errors = append(rep.Errors, issues...)
+		rep.Households.Rejected++
+		rep.RejectedHouseholds = append(rep.RejectedHouseholds, h.Code)
+	}
+	return kept, nil
+}
