@@ -56,7 +56,9 @@ type draft struct {
 	risksN    []cellRef                    // 风险1…5
 	hh        monitor.Household            // members are appended here
 	rows      []int
-	extraRows []int // rows of the household with no member on them
+	extraRows []int   // rows of the household with no member on them
+	sizeRef   cellRef // the stated 人口数, checked against the members at the end
+	reopened  bool
 	issues    []monitor.Issue
 }
 
@@ -235,7 +237,7 @@ func (p *parser) row(r sheet.Row) {
 		p.file.RowResults[r.Num] = "户编号为空，未导入"
 		return
 	default:
-		if head := vals[fHeadName]; head.ok() && d.values[fHeadName].ok() && monitor.CompactText(head.val) != monitor.CompactText(d.values[fHeadName].val) {
+		if head := vals[fHeadName]; head.ok() && d.values != nil && d.values[fHeadName].ok() && monitor.CompactText(head.val) != monitor.CompactText(d.values[fHeadName].val) {
 			col, _ := p.hdr.col(fCode)
 			p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired,
 				fmt.Sprintf("户编号为空，但户主“%s”与上一户（户编号 %s，户主“%s”）不同：请填写本户的户编号", head.val, d.code, d.values[fHeadName].val), "")
@@ -246,7 +248,27 @@ func (p *parser) row(r sheet.Row) {
 			return
 		}
 	}
+	if p.cur != nil && p.cur != d && p.cur.values != nil {
+		// The rows of the previous household are over: build it now and let
+		// its raw cells go, so memory holds one household's cells at a time.
+		p.build(p.cur)
+	}
 	p.cur = d
+	if d.values == nil {
+		// Rows of an already built household, after other households'.
+		if !d.reopened {
+			d.reopened = true
+			p.issue(&d.issues, r.Num, column{}, "", "rows_not_contiguous",
+				fmt.Sprintf("户编号 %s 的行不连续（第 %d 行再次出现）：成员已合并到该户，户的信息以第一次出现的行为准", d.code, r.Num), d.code)
+		}
+		p.file.DataRows = append(p.file.DataRows, int32(r.Num))
+		if hasMemberValue(vals) {
+			p.member(d, vals, r.Num)
+		} else {
+			d.extraRows = append(d.extraRows, r.Num)
+		}
+		return
+	}
 	for f := fNone + 1; f < numHouseholdFields; f++ {
 		ref := vals[f]
 		if !ref.ok() {

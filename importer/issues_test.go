@@ -302,3 +302,30 @@ func TestWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestRowsNotContiguous: a household whose rows come back after another
+// household's keeps every member, with a warning.
+func TestRowsNotContiguous(t *testing.T) {
+	grid := [][]any{
+		{"乡镇", "村", "户编号", "户主姓名", "户类型", "姓名", "证件号码", "与户主关系"},
+		{"东城街道", "皂角井社区", "1001", "陆华", "脱贫户", "陆华", "500119195610231938", "户主"},
+		{"东城街道", "皂角井社区", "1002", "田宇", "一般农户", "田宇", "500119195403231791", "户主"},
+		{"", "", "", "", "", "", "", ""},
+		{"东城街道", "皂角井社区", "1001", "陆华", "脱贫户", "向霞", "500119195608312405", "配偶"},
+		{"", "", "", "", "", "夏荣", "500119192910232138", "父亲"},
+	}
+	f := parseGrid(t, sheetSpec{rows: grid})
+	if len(f.Report.Errors) != 0 || len(f.Households) != 2 {
+		t.Fatalf("errors %v, households %d", f.Report.Errors, len(f.Households))
+	}
+	if got := len(f.Households[0].Household.Members); got != 3 {
+		t.Fatalf("household 1001 has %d members, want 3", got)
+	}
+	found := false
+	for _, w := range f.Report.Warnings {
+		found = found || (w.Code == "rows_not_contiguous" && w.Row == 5)
+	}
+	if !found {
+		t.Fatalf("no rows_not_contiguous warning on row 5: %+v", f.Report.Warnings)
+	}
+}

@@ -455,3 +455,36 @@ func TestParseLoansGBKCSV(t *testing.T) {
 		t.Fatalf("loan = %+v", l)
 	}
 }
+
+func TestParseLoansTwoRowHeaderAndTotals(t *testing.T) {
+	grid := [][]any{
+		{"东城街道脱贫人口小额信贷台账"},
+		{"填报单位：东城街道", nil, nil, "单位：万元"},
+		{"序号", "贷款人情况", nil, "贷款情况", nil, nil, nil, "还款情况", nil},
+		{nil, "贷款人姓名", "贷款人身份证号", "贷款金额", "放款日期", "到期日期", "贷款利率", "累计偿还本金", "还款时间"},
+		{1, "马红", idMaHong, 5, "2021.7.6", "2024.7.6", "3.45%", 2, "2023.1.5"},
+		nil,
+		{2, "秦平德", idQin, 4.5, "2021.5.28", "2024.5.28", 0.0345, nil, nil},
+		{"合计", nil, nil, 9.5},
+		{"填表人：张三", nil, nil, nil, "联系电话：13912345678"},
+	}
+	f := parseLoanSheets(t, sheetSpec{name: "台账", rows: grid, merges: []string{"B3:C3", "D3:G3", "H3:I3", "A3:A4"}})
+	if len(f.Report.Errors) != 0 || len(f.Loans) != 2 || f.Report.Loans.InFile != 2 {
+		t.Fatalf("loans %d counts %+v errors %v", len(f.Loans), f.Report.Loans, f.Report.Errors)
+	}
+	if got := f.Report.HeaderRows; len(got) != 2 || got[0] != 3 || got[1] != 4 {
+		t.Fatalf("header rows = %v", got)
+	}
+	a, b := f.Loans[0].Loan, f.Loans[1].Loan
+	if a.Amount != monitor.Yuan(50000) || principal(a.Repayments) != monitor.Yuan(20000) || a.RatePct != 3.45 || a.TermMonths != 36 {
+		t.Errorf("row 5 = %+v", a)
+	}
+	if b.Amount != monitor.Yuan(45000) || b.RatePct != 3.45 || len(b.Repayments) != 0 {
+		t.Errorf("row 7 = %+v", b)
+	}
+	for _, row := range []int{8, 9} {
+		if got := f.RowResults[row]; !strings.HasPrefix(got, "非数据行") {
+			t.Errorf("row %d result = %q", row, got)
+		}
+	}
+}

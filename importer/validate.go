@@ -22,7 +22,10 @@ func (p *parser) finish() {
 	first := make(map[string]seenID, len(p.order)*4)
 	dups := map[string][]seenID{}
 	for _, d := range p.order {
-		p.build(d)
+		if d.values != nil {
+			p.build(d)
+		}
+		p.settle(d)
 		for j, m := range d.hh.Members {
 			if m.IDNumber == "" {
 				continue
@@ -96,7 +99,7 @@ func firstError(issues []monitor.Issue) string {
 func isWarning(code string) bool {
 	switch code {
 	case monitor.CodeIncomeMismatch, monitor.CodeSizeMismatch, monitor.CodeSexMismatch, monitor.CodeBirthMismatch,
-		"missing_identified", monitor.CodeMultipleHead, "no_head":
+		"missing_identified", monitor.CodeMultipleHead, "no_head", "rows_not_contiguous":
 		return true
 	}
 	return false
@@ -172,6 +175,25 @@ func (p *parser) build(d *draft) {
 	h.Phone = phoneText(v[fPhone])
 	h.Address = monitor.NormalizeText(v[fAddress].val)
 
+	if ref := v[fSize]; ref.ok() {
+		n, err := strconv.Atoi(monitor.CompactText(ref.val))
+		if err != nil || n <= 0 {
+			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("人口数“%s”应为正整数", ref.val))
+		} else {
+			d.sizeRef = ref
+		}
+		h.Size = n
+	}
+	if h.Size <= 0 {
+		h.Size = len(h.Members) // provisional: settle counts the members again
+	}
+	p.income(d)
+}
+
+// settle runs the checks that need all of a household's members, once the
+// whole file is read.
+func (p *parser) settle(d *draft) {
+	h := &d.hh
 	heads := 0
 	for _, m := range h.Members {
 		if m.Relation == "户主" {
@@ -195,20 +217,16 @@ func (p *parser) build(d *draft) {
 	if len(h.Members) == 0 {
 		p.issue(&d.issues, d.firstRow, column{}, d.code, monitor.CodeMissingRequired, "本户没有任何成员行（姓名、证件号码）", d.code)
 	}
-	if ref := v[fSize]; ref.ok() {
-		n, err := strconv.Atoi(monitor.CompactText(ref.val))
-		switch {
-		case err != nil || n <= 0:
-			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("人口数“%s”应为正整数", ref.val))
-		case n != len(h.Members):
+	if ref := d.sizeRef; ref.ok() {
+		if n := h.Size; n != len(h.Members) {
 			p.bad(d, ref, monitor.CodeSizeMismatch, fmt.Sprintf("人口数填写为 %d，但本户列出了 %d 名成员", n, len(h.Members)))
 		}
-		h.Size = n
-	}
-	if h.Size <= 0 {
+	} else if h.Size != len(h.Members) && len(h.Members) > 0 {
 		h.Size = len(h.Members)
+		for i := range h.Incomes {
+			h.Incomes[i].PerCapita = monitor.PerCapitaOf(h.Incomes[i].Net, h.Size)
+		}
 	}
-	p.income(d)
 }
 
 func validCode(code string) bool {
@@ -304,7 +322,7 @@ func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("与户主关系“%s”无法识别，可填：户主/本人、配偶、子、女、孙子、孙女、外孙子、外孙女、父亲、母亲、祖父母、兄弟姐妹、儿媳、女婿、其他", ref.val))
 		}
 	}
-	m.Health = monitor.CompactText(vals[fHealth].val)
+	m.Health = p.intern(monitor.CompactText(vals[fHealth].val))
 	if ref := vals[fLabor]; ref.ok() {
 		if l, ok := monitor.NormalizeLaborSkill(ref.val); ok {
 			m.LaborSkill = l
@@ -312,7 +330,7 @@ func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("劳动技能“%s”无法识别，可填：普通劳动力、技能劳动力、弱劳动力或半劳动力、丧失劳动力、无劳动力", ref.val))
 		}
 	}
-	m.SchoolStatus = monitor.CompactText(vals[fSchool].val)
+	m.SchoolStatus = p.intern(monitor.CompactText(vals[fSchool].val))
 	if ref := vals[fWorkMonths]; ref.ok() {
 		n, err := strconv.ParseFloat(monitor.CompactText(ref.val), 64)
 		if err != nil || n < 0 || n > 12 {

@@ -9,7 +9,7 @@ import (
 // (digits, letters, brackets) to half-width, ideographic and no-break spaces
 // to ordinary spaces, and trims the ends. Chinese characters are untouched.
 func NormalizeText(s string) string {
-	if isPlainASCII(s) {
+	if isPlainASCII(s) || !needsFolding(s) {
 		return strings.TrimSpace(s)
 	}
 	var b strings.Builder
@@ -28,6 +28,18 @@ func NormalizeText(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// needsFolding reports whether s holds a rune NormalizeText changes; most
+// Chinese cells hold none and are returned as they are, unallocated.
+func needsFolding(s string) bool {
+	for _, r := range s {
+		if (r >= '！' && r <= '～') || r == '\u3000' || r == '\u00a0' || r == '\u2002' || r == '\u2003' ||
+			r == '\u200b' || r == '\ufeff' || r == '（' || r == '）' {
+			return true
+		}
+	}
+	return false
 }
 
 func isPlainASCII(s string) bool {

@@ -10,17 +10,17 @@ import (
 	"github.com/shouwang/shouwang/rules"
 )
 
-// EliminationBlockers lists why a household's risk may not be eliminated as
-// of asOf (empty when it may): income under the line, fewer stable months
+// EliminationBlockers lists why the risk of a household of scope may not be
+// eliminated as of asOf (empty when it may): income under the line, fewer stable months
 // than required since identification, an open problem in the 三保障 or
 // drinking water, or no labour ability (such households stay monitored
 // after safety-net measures: 暂不标注消除).
-func EliminationBlockers(ctx context.Context, db *store.DB, code string, asOf monitor.Date) ([]string, error) {
+func EliminationBlockers(ctx context.Context, db *store.DB, scope store.Scope, code string, asOf monitor.Date) ([]string, error) {
 	l, err := Load(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	h, err := db.FindHouseholdByCode(ctx, store.Everywhere, code)
+	h, err := db.FindHouseholdByCode(ctx, scope, code)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +64,10 @@ func EliminationBlockers(ctx context.Context, db *store.DB, code string, asOf mo
 	return why, nil
 }
 
-// OpenCase starts an identification or elimination procedure. An
-// elimination is refused when its conditions fail, unless override gives
-// an authorised user's reason (recorded on the case).
-func OpenCase(ctx context.Context, db *store.DB, c *monitor.Case, today monitor.Date) error {
+// OpenCase starts an identification or elimination procedure for a
+// household of scope. An elimination is refused when its conditions fail,
+// unless override gives an authorised user's reason (recorded on the case).
+func OpenCase(ctx context.Context, db *store.DB, scope store.Scope, c *monitor.Case, today monitor.Date) error {
 	l, err := Load(ctx, db)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func OpenCase(ctx context.Context, db *store.DB, c *monitor.Case, today monitor.
 		return monitor.Errorf(monitor.EINVALID, "案件开始日期 %s 晚于今天", c.OpenedOn)
 	}
 	if c.Kind == monitor.CaseElimination {
-		if err := checkElimination(ctx, db, c, c.OpenedOn); err != nil {
+		if err := checkElimination(ctx, db, scope, c, c.OpenedOn); err != nil {
 			return err
 		}
 	}
@@ -90,10 +90,10 @@ func OpenCase(ctx context.Context, db *store.DB, c *monitor.Case, today monitor.
 			return monitor.Errorf(monitor.EINVALID, "识别纳入须指定监测对象类别：%s", strings.Join(monitor.Categories, "、"))
 		}
 	}
-	return db.OpenCase(ctx, c, l.Config.Deadlines.IdentifyDays)
+	return db.OpenCase(ctx, scope, c, l.Config.Deadlines.IdentifyDays)
 }
 
-func checkElimination(ctx context.Context, db *store.DB, c *monitor.Case, on monitor.Date) error {
+func checkElimination(ctx context.Context, db *store.DB, scope store.Scope, c *monitor.Case, on monitor.Date) error {
 	ok := false
 	for _, m := range monitor.EliminationMethods {
 		ok = ok || c.Method == m
@@ -101,7 +101,7 @@ func checkElimination(ctx context.Context, db *store.DB, c *monitor.Case, on mon
 	if !ok {
 		return monitor.Errorf(monitor.EINVALID, "请指定风险消除方式：%s", strings.Join(monitor.EliminationMethods, "或"))
 	}
-	why, err := EliminationBlockers(ctx, db, c.HouseholdCode, on)
+	why, err := EliminationBlockers(ctx, db, scope, c.HouseholdCode, on)
 	if err != nil {
 		return err
 	}
@@ -111,15 +111,15 @@ func checkElimination(ctx context.Context, db *store.DB, c *monitor.Case, on mon
 	return nil
 }
 
-// RecordStep records the next step of a case, checking the procedure (order,
+// RecordStep records the next step of a case of scope, checking the procedure (order,
 // dates, the public notice's length) and, for the last step of an
 // elimination, the conditions again as of that day.
-func RecordStep(ctx context.Context, db *store.DB, caseID int64, s monitor.CaseStep, override string, today monitor.Date) (*monitor.Case, error) {
+func RecordStep(ctx context.Context, db *store.DB, scope store.Scope, caseID int64, s monitor.CaseStep, override string, today monitor.Date) (*monitor.Case, error) {
 	l, err := Load(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	c, err := db.FindCase(ctx, caseID)
+	c, err := db.FindCase(ctx, scope, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +130,11 @@ func RecordStep(ctx context.Context, db *store.DB, caseID int64, s monitor.CaseS
 		c.OverrideReason = override
 	}
 	if c.Kind == monitor.CaseElimination && c.Step == len(monitor.CaseSteps)-1 {
-		if err := checkElimination(ctx, db, c, s.DoneOn); err != nil {
+		if err := checkElimination(ctx, db, scope, c, s.DoneOn); err != nil {
 			return nil, err
 		}
 	}
-	return db.RecordStep(ctx, caseID, s, func(cur *monitor.Case) error {
+	return db.RecordStep(ctx, scope, caseID, s, func(cur *monitor.Case) error {
 		// Checked above; the transaction re-checks the order in case
 		// another step was recorded meanwhile.
 		if cur.Step != c.Step {
