@@ -87,8 +87,8 @@ type householdRef struct {
 func (db *DB) recordHouseholds(ctx context.Context, q querier, codes, ids []string) (map[string]householdRef, map[string]person, error) {
 	byCode := map[string]householdRef{}
 	codes = uniqueStrings(codes)
-	for start := 0; start < len(codes); start += chunkSize {
-		query, args, err := sqlx.In(`SELECT id, code, head_name, township, village FROM households WHERE code IN (?)`, codes[start:min(start+chunkSize, len(codes))])
+	for start := 0; start < len(codes); start += lookupChunk {
+		query, args, err := sqlx.In(`SELECT id, code, head_name, township, village FROM households WHERE code IN (?)`, codes[start:min(start+lookupChunk, len(codes))])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -302,14 +302,14 @@ func (db *DB) loadStoredMeasures(ctx context.Context, q querier, where string, v
 	}
 	switch v := vals.(type) {
 	case []string:
-		for start := 0; start < len(v); start += chunkSize {
-			if err := load(v[start:min(start+chunkSize, len(v))]); err != nil {
+		for start := 0; start < len(v); start += lookupChunk {
+			if err := load(v[start:min(start+lookupChunk, len(v))]); err != nil {
 				return nil, err
 			}
 		}
 	case []int64:
-		for start := 0; start < len(v); start += chunkSize {
-			if err := load(v[start:min(start+chunkSize, len(v))]); err != nil {
+		for start := 0; start < len(v); start += lookupChunk {
+			if err := load(v[start:min(start+lookupChunk, len(v))]); err != nil {
 				return nil, err
 			}
 		}
@@ -497,9 +497,9 @@ func cadreKey(householdID int64, c *monitor.Cadre) string {
 func (db *DB) loadCadres(ctx context.Context, q querier, householdIDs []int64) ([]monitor.Cadre, error) {
 	var out []monitor.Cadre
 	householdIDs = slices.Compact(slices.Sorted(slices.Values(householdIDs)))
-	for start := 0; start < len(householdIDs); start += chunkSize {
+	for start := 0; start < len(householdIDs); start += lookupChunk {
 		query, args, _ := sqlx.In(`SELECT `+cadreColumns+` FROM cadres c JOIN households h ON h.id = c.household_id WHERE c.household_id IN (?) ORDER BY c.household_id, COALESCE(c.from_date, '0001-01-01'), c.id`,
-			householdIDs[start:min(start+chunkSize, len(householdIDs))])
+			householdIDs[start:min(start+lookupChunk, len(householdIDs))])
 		var rows []monitor.Cadre
 		if err := q.SelectContext(ctx, &rows, db.rebind(query), args...); err != nil {
 			return nil, mapError(err)
