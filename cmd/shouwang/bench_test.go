@@ -151,7 +151,7 @@ func BenchmarkImport(b *testing.B) {
 					var rep *monitor.ImportReport
 					peak := peakMem(func() {
 						app := &App{Getenv: func(string) string { return "" }, Now: time.Now}
-						rep, err = app.importFile(ctx, db, path, store.ImportOptions{Actor: "bench", SkipInvalid: true}, "")
+						rep, err = app.importAny(ctx, db, monitor.KindHouseholds, path, store.ImportOptions{Actor: "bench", SkipInvalid: true}, "")
 						if err != nil {
 							b.Fatal(err)
 						}

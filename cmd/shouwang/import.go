@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +13,8 @@ import (
 	"github.com/shouwang/shouwang/importer"
 	"github.com/shouwang/shouwang/importer/sheet"
 	"github.com/shouwang/shouwang/monitor"
+	"github.com/shouwang/shouwang/monitor/imports"
 	"github.com/shouwang/shouwang/monitor/store"
-	"github.com/shouwang/shouwang/monitor/watch"
 )
 
 func (a *App) runImport(ctx context.Context, args []string) int {
@@ -57,7 +54,7 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 		opt := store.ImportOptions{DryRun: *dry, SkipInvalid: *skip, Actor: a.actor()}
 		rep, err := a.importAny(ctx, db, *kind, file, opt, *errorsOut)
 		if err == nil && rep.Committed && len(rep.Touched) > 0 {
-			rep.Evaluation, err = a.reevaluate(ctx, db, asOf, rep.Touched)
+			rep.Evaluation, err = imports.Reevaluate(ctx, db, asOf, rep.Touched)
 		}
 		if err != nil {
 			fmt.Fprintf(a.Stderr, "%s：%s\n", file, monitor.ErrorMessage(err))
@@ -91,7 +88,7 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 // knownKind reports whether --kind names a file kind.
 func knownKind(k string) bool {
 	_, dept := importer.DeptKinds[k]
-	return k == monitor.KindHouseholds || dept || recordKinds[k] != ""
+	return k == monitor.KindHouseholds || dept || imports.RecordKinds[k] != ""
 }
 
 func kindNames() []string {
@@ -99,135 +96,23 @@ func kindNames() []string {
 	for k := range importer.DeptKinds {
 		names = append(names, k)
 	}
-	for k := range recordKinds {
+	for k := range imports.RecordKinds {
 		names = append(names, k)
 	}
 	sort.Strings(names[1:])
 	return names
 }
 
-// importAny imports one file of the given kind, or of the kind its
-// headers show when kind is "".
+// importAny imports one file through the flow the web app uses too, with
+// the whole registry in scope.
 func (a *App) importAny(ctx context.Context, db *store.DB, kind, file string, opt store.ImportOptions, errorsOut string) (*monitor.ImportReport, error) {
-	switch {
-	case kind == monitor.KindHouseholds:
-		return a.importFile(ctx, db, file, opt, errorsOut)
-	case recordKinds[kind] != "":
-		return a.importRecords(ctx, db, kind, file, opt, errorsOut)
-	case kind != "":
-		return a.importDeptFile(ctx, db, kind, file, opt)
-	}
-	rep, err := a.importFile(ctx, db, file, opt, errorsOut)
-	if monitor.ErrorCode(err) != monitor.EINVALID || rep != nil {
-		return rep, err
-	}
-	// Not a roster: perhaps a loan ledger, measures ledger or cadre list.
-	if k := recordKindOf(file); k != "" {
-		return a.importRecords(ctx, db, k, file, opt, errorsOut)
-	}
-	// Not a roster: perhaps a department list.
-	if drep, derr := a.importDeptFile(ctx, db, "", file, opt); derr == nil {
-		return drep, nil
-	}
-	return nil, err
-}
-
-// reevaluate evaluates the households an import touched, as of asOf or —
-// when zero — the date the registry was last evaluated as of; nothing runs
-// when it never was (the first evaluation is the user's to start).
-func (a *App) reevaluate(ctx context.Context, db *store.DB, asOf monitor.Date, ids []int64) (*monitor.EvaluationCounts, error) {
-	if asOf.IsZero() {
-		d, ok, err := db.MonitoringDate(ctx)
-		if err != nil || !ok {
-			return nil, err
-		}
-		asOf = d
-	}
-	return watch.Evaluate(ctx, db, asOf, store.EvalScope{HouseholdIDs: ids})
-}
-
-// importDeptFile imports a department list.
-func (a *App) importDeptFile(ctx context.Context, db *store.DB, kind, file string, opt store.ImportOptions) (*monitor.ImportReport, error) {
-	sum, err := fileSHA256(file)
-	if err != nil {
-		return nil, monitor.Errorf(monitor.EINVALID, "无法读取文件：%v", err)
-	}
-	book, err := sheet.Open(file, sheet.DefaultLimits())
-	if err != nil {
-		return nil, asInvalid(err)
-	}
-	defer book.Close()
-	t := a.today()
-	parsed, err := importer.ParseDeptList(book, filepath.Base(file), kind, fmt.Sprintf("%04d-%02d", t.Year, t.Month))
-	if err != nil {
-		return nil, asInvalid(err)
-	}
-	rep := parsed.Report
-	rep.DryRun = opt.DryRun
-	in := store.DeptImport{Kind: parsed.Kind, FileName: filepath.Base(file), SHA256: sum, Actor: opt.Actor, DryRun: opt.DryRun || (len(rep.Errors) > 0 && !opt.SkipInvalid)}
-	for _, r := range parsed.Rows {
-		in.Records = append(in.Records, r.Record)
-		in.Rows = append(in.Rows, r.Row)
-	}
-	if _, err := db.ImportDept(ctx, rep, in); err != nil {
-		return nil, err
-	}
-	return rep, nil
-}
-
-// importFile parses one file and hands it to the store.
-func (a *App) importFile(ctx context.Context, db *store.DB, file string, opt store.ImportOptions, errorsOut string) (*monitor.ImportReport, error) {
-	sum, err := fileSHA256(file)
-	if err != nil {
-		return nil, monitor.Errorf(monitor.EINVALID, "无法读取文件：%v", err)
-	}
-	book, err := sheet.Open(file, sheet.DefaultLimits())
-	if err != nil {
-		return nil, asInvalid(err)
-	}
-	defer book.Close()
 	progress := a.progress(filepath.Base(file))
-	parsed, err := importer.ParseHouseholds(book, filepath.Base(file), importer.Options{DefaultYear: a.today().Year - 1, AsOf: a.today(), Progress: progress})
+	rep, err := imports.Run(ctx, db, imports.Request{Path: file, Kind: kind, Options: opt, Scope: store.Everywhere,
+		Today: a.today(), ErrorsOut: errorsOut, Limits: sheet.DefaultLimits(), Progress: progress})
 	if progress != nil {
 		fmt.Fprint(a.Stderr, "\r\033[K")
 	}
-	if err != nil {
-		return nil, asInvalid(err)
-	}
-	opt.FileName, opt.SHA256, opt.Sheet, opt.IDColumn, opt.Year = filepath.Base(file), sum, parsed.Report.Sheet, parsed.IDColumn, parsed.Report.IncomeYear
-	rep := parsed.Report
-	rep.DryRun = opt.DryRun
-	if err := db.ImportHouseholds(ctx, rep, parsed.Households, opt); err != nil {
-		return nil, err
-	}
-	if errorsOut != "" {
-		if err := importer.WriteErrorWorkbook(file, book, parsed, errorsOut); err != nil {
-			return nil, err
-		}
-	}
-	return rep, nil
-}
-
-// asInvalid marks a file-format problem as the user's to fix.
-func asInvalid(err error) error {
-	var fe *sheet.FormatError
-	if errors.As(err, &fe) {
-		return monitor.Errorf(monitor.EINVALID, "%s", fe.Message)
-	}
-	return err
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return rep, err
 }
 
 // progress returns a callback drawing a progress line when stderr is a
@@ -246,7 +131,7 @@ func (a *App) progress(name string) func(rows int) {
 }
 
 func (a *App) printImport(rep *monitor.ImportReport, errorsOut string) {
-	if recordKinds[rep.Kind] != "" {
+	if imports.RecordKinds[rep.Kind] != "" {
 		a.printRecordImport(rep, errorsOut)
 		return
 	}

@@ -5,107 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/shouwang/shouwang/importer"
-	"github.com/shouwang/shouwang/importer/sheet"
 	"github.com/shouwang/shouwang/monitor"
+	"github.com/shouwang/shouwang/monitor/imports"
 	"github.com/shouwang/shouwang/monitor/store"
 	"github.com/shouwang/shouwang/rules"
 )
-
-// recordKinds are the one-row-per-record file kinds, with their names.
-var recordKinds = map[string]string{
-	monitor.KindLoans:    "小额信贷台账",
-	monitor.KindMeasures: "帮扶措施台账",
-	monitor.KindCadres:   "帮扶责任人名单",
-}
-
-// recordKindOf names the record kind a file's headers show, "" when none.
-func recordKindOf(file string) string {
-	book, err := sheet.Open(file, sheet.DefaultLimits())
-	if err != nil {
-		return ""
-	}
-	defer book.Close()
-	k, _ := importer.RecordKindOf(book)
-	return k
-}
-
-// importRecords imports a loan ledger, measures ledger or cadre list: the
-// importer parses it, the store checks it against the registry and writes
-// it in one transaction, and the error workbook marks both's issues.
-func (a *App) importRecords(ctx context.Context, db *store.DB, kind, file string, opt store.ImportOptions, errorsOut string) (*monitor.ImportReport, error) {
-	sum, err := fileSHA256(file)
-	if err != nil {
-		return nil, monitor.Errorf(monitor.EINVALID, "无法读取文件：%v", err)
-	}
-	book, err := sheet.Open(file, sheet.DefaultLimits())
-	if err != nil {
-		return nil, asInvalid(err)
-	}
-	defer book.Close()
-	name := filepath.Base(file)
-	progress := a.progress(name)
-	popt := importer.Options{AsOf: a.today(), DefaultYear: a.today().Year - 1, Progress: progress}
-	var rf *importer.RecordFile
-	var write func(rep *monitor.ImportReport) error
-	switch kind {
-	case monitor.KindLoans:
-		f, err := importer.ParseLoans(book, name, popt)
-		if err != nil {
-			return nil, asInvalid(err)
-		}
-		batch := make([]store.LoanImport, len(f.Loans))
-		for i, r := range f.Loans {
-			batch[i] = store.LoanImport{Loan: r.Loan, Row: r.Row, IDColumn: r.IDColumn, HeadIDNumber: r.HeadIDNumber, StatesRepayments: r.StatesRepayments}
-		}
-		rf = &f.RecordFile
-		write = func(rep *monitor.ImportReport) error { return db.ImportLoans(ctx, rep, batch, opt) }
-	case monitor.KindMeasures:
-		f, err := importer.ParseMeasures(book, name, popt)
-		if err != nil {
-			return nil, asInvalid(err)
-		}
-		batch := make([]store.MeasureImport, len(f.Measures))
-		for i, r := range f.Measures {
-			batch[i] = store.MeasureImport{Measure: r.Measure, Row: r.Row, HeadIDNumber: r.HeadIDNumber, KeyColumn: r.KeyColumn}
-		}
-		rf = &f.RecordFile
-		write = func(rep *monitor.ImportReport) error { return db.ImportMeasures(ctx, rep, batch, opt) }
-	case monitor.KindCadres:
-		f, err := importer.ParseCadres(book, name, popt)
-		if err != nil {
-			return nil, asInvalid(err)
-		}
-		batch := make([]store.CadreImport, len(f.Cadres))
-		for i, r := range f.Cadres {
-			batch[i] = store.CadreImport{Cadre: r.Cadre, Row: r.Row, HeadIDNumber: r.HeadIDNumber, KeyColumn: r.KeyColumn}
-		}
-		rf = &f.RecordFile
-		write = func(rep *monitor.ImportReport) error { return db.ImportCadres(ctx, rep, batch, opt) }
-	default:
-		return nil, monitor.Errorf(monitor.EINVALID, "未知的文件类型 %q", kind)
-	}
-	if progress != nil {
-		fmt.Fprint(a.Stderr, "\r\033[K")
-	}
-	rep := rf.Report
-	rep.DryRun = opt.DryRun
-	opt.FileName, opt.SHA256, opt.Sheet = name, sum, rep.Sheet
-	nErr, nWarn := len(rep.Errors), len(rep.Warnings)
-	if err := write(rep); err != nil {
-		return nil, err
-	}
-	rf.AddStoreIssues(nErr, nWarn)
-	if errorsOut != "" {
-		if err := importer.WriteRecordErrorWorkbook(file, book, rf, errorsOut); err != nil {
-			return nil, err
-		}
-	}
-	return rep, nil
-}
 
 // printRecordImport reports a loans, measures or cadres import in Chinese.
 func (a *App) printRecordImport(rep *monitor.ImportReport, errorsOut string) {
@@ -114,7 +20,7 @@ func (a *App) printRecordImport(rep *monitor.ImportReport, errorsOut string) {
 	if rep.DryRun {
 		mode = "（试导入，只校验不写入）"
 	}
-	fmt.Fprintf(w, "文件：%s%s（%s）\n工作表：“%s”，表头在第 %s 行\n", rep.File, mode, recordKinds[rep.Kind], rep.Sheet, joinRows(rep.HeaderRows))
+	fmt.Fprintf(w, "文件：%s%s（%s）\n工作表：“%s”，表头在第 %s 行\n", rep.File, mode, imports.RecordKinds[rep.Kind], rep.Sheet, joinRows(rep.HeaderRows))
 	unit, what := "条", "记录"
 	var c *monitor.RecordCounts
 	switch rep.Kind {

@@ -623,7 +623,7 @@ func BenchmarkLoans(b *testing.B) {
 		for _, round := range []string{"import", "reimport"} {
 			b.Run(db.Dialect+"_"+round, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					rep, err := app.importRecords(ctx, db, monitor.KindLoans, path, store.ImportOptions{Actor: "bench", SkipInvalid: true}, "")
+					rep, err := app.importAny(ctx, db, monitor.KindLoans, path, store.ImportOptions{Actor: "bench", SkipInvalid: true}, "")
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -28,8 +28,8 @@ type Request struct {
 	// Name is the file name the user knows (an upload is stored under
 	// another); default the base of Path.
 	Name string
-	// Kind is households, a department kind (importer.DeptKinds), or ""
-	// to tell from the headers.
+	// Kind is households, a record kind (RecordKinds), a department kind
+	// (importer.DeptKinds), or "" to tell from the headers.
 	Kind string
 	// Options carry DryRun, SkipInvalid and Actor; the file's own fields
 	// are filled in here.
@@ -41,7 +41,7 @@ type Request struct {
 	// Today dates the parse (ages, the default income year and period).
 	Today monitor.Date
 	// ErrorsOut, when set, receives the user's workbook with every error
-	// marked (household rosters only).
+	// marked (rosters and record ledgers).
 	ErrorsOut string
 	Limits    sheet.Limits
 	Progress  func(rows int)
@@ -60,12 +60,19 @@ func Run(ctx context.Context, db *store.DB, req Request) (*monitor.ImportReport,
 	switch {
 	case req.Kind == monitor.KindHouseholds:
 		return Households(ctx, db, req)
+	case RecordKinds[req.Kind] != "":
+		return Records(ctx, db, req)
 	case req.Kind != "":
 		return Dept(ctx, db, req)
 	}
 	rep, err := Households(ctx, db, req)
 	if monitor.ErrorCode(err) != monitor.EINVALID || rep != nil {
 		return rep, err
+	}
+	// Not a roster: perhaps a loan ledger, measures ledger or cadre list.
+	if k := recordKindOf(req.Path, req.Limits); k != "" {
+		req.Kind = k
+		return Records(ctx, db, req)
 	}
 	// Not a roster: perhaps a department list.
 	drep, derr := Dept(ctx, db, req)

@@ -25,6 +25,19 @@ type ImportOptions struct {
 	// SkipInvalid writes the valid households when some are rejected;
 	// without it one rejected household means nothing is written.
 	SkipInvalid bool
+	// Scope, when set, is the uploader's place: records (loans, measures,
+	// cadres) of households outside it are rejected as out_of_scope.
+	// Rosters are kept to the place by RejectOutOfScope before the store.
+	Scope *Scope
+}
+
+// outOfScope reports whether a household of township and village is
+// outside the import's place, with the message that says so.
+func (o ImportOptions) outOfScope(row int, township, village string) (string, bool) {
+	if o.Scope == nil || o.Scope.Contains(township, village) {
+		return "", false
+	}
+	return fmt.Sprintf("第 %d 行：该户在%s%s，不在您负责的范围内，本行未导入", row, township, village), true
 }
 
 // memberUpdate is one existing member whose fields changed.

@@ -209,6 +209,11 @@ func (db *DB) resolveBorrowers(rep *monitor.ImportReport, batch []LoanImport, pe
 			rep.Loans.Rejected++
 			continue
 		}
+		if msg, out := opt.outOfScope(in.Row, p.Township, p.Village); out {
+			rep.Errors = append(rep.Errors, issue(monitor.CodeOutOfScope, msg))
+			rep.Loans.Rejected++
+			continue
+		}
 		l.HouseholdID, l.HouseholdCode = p.HouseholdID, p.Code
 		switch {
 		case l.BorrowerName == "":

@@ -116,6 +116,10 @@ func resolveHousehold(rep *monitor.ImportReport, opt ImportOptions, row int, col
 			rep.Errors = append(rep.Errors, issue(CodeHouseholdNotFound, code, fmt.Sprintf("第 %d 行：户编号 %s 不在系统中，本行未导入。请先导入该户的花名册，或核对户编号", row, code)))
 			return h, false
 		}
+		if msg, out := opt.outOfScope(row, h.Township, h.Village); out {
+			rep.Errors = append(rep.Errors, issue(monitor.CodeOutOfScope, code, msg))
+			return h, false
+		}
 		if p, ok := people[head]; head != "" && ok && p.HouseholdID != h.ID {
 			rep.Warnings = append(rep.Warnings, issue(CodeHouseholdMismatch, code, fmt.Sprintf("户主身份证号 %s 登记在户编号 %s（户主 %s），与本行户编号 %s（户主 %s）不一致；按户编号记录", monitor.MaskID(head), p.Code, p.HeadName, code, h.HeadName)))
 		}
@@ -128,6 +132,10 @@ func resolveHousehold(rep *monitor.ImportReport, opt ImportOptions, row int, col
 	}
 	if p.IDNumber != p.HeadID && p.HeadID != "" {
 		rep.Warnings = append(rep.Warnings, issue(CodeHouseholdMismatch, head, fmt.Sprintf("身份证号 %s 是户编号 %s 的成员 %s，不是户主（户主 %s）；按其所在的户记录", monitor.MaskID(head), p.Code, p.Name, p.HeadName)))
+	}
+	if msg, out := opt.outOfScope(row, p.Township, p.Village); out {
+		rep.Errors = append(rep.Errors, issue(monitor.CodeOutOfScope, head, msg))
+		return householdRef{}, false
 	}
 	return householdRef{ID: p.HouseholdID, Code: p.Code, HeadName: p.HeadName, Township: p.Township, Village: p.Village}, true
 }
