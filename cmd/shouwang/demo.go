@@ -18,9 +18,8 @@ var demoConfig = synth.Config{Seed: 20240601, Households: 600, Townships: []stri
 // loadDemo fills an empty registry with a generated township, written
 // through the same import as a roster, and evaluates it as of today so the
 // dashboard has flags. A registry that has households is left alone.
-//
-// Measures, loans and cases are not generated yet; they are to be added
-// here as their stores land.
+// Measures, cadres, loans and cases follow (loadDemoHelp), so every page
+// has something to show.
 func (a *App) loadDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	n, _, err := db.CountRegistry(ctx)
 	if err != nil || n > 0 {
@@ -47,10 +46,15 @@ func (a *App) loadDemo(ctx context.Context, db *store.DB, log *slog.Logger) erro
 	if err := db.ImportHouseholds(ctx, rep, batch, store.ImportOptions{FileName: "演示数据（synth）", Actor: "演示数据", Year: cfg.Year}); err != nil {
 		return fmt.Errorf("载入演示数据：%w", err)
 	}
+	measures, loans, cases, err := a.loadDemoHelp(ctx, db)
+	if err != nil {
+		return fmt.Errorf("载入演示帮扶数据：%w", err)
+	}
 	ev, err := watch.Evaluate(ctx, db, a.today(), store.EvalScope{})
 	if err != nil {
 		return fmt.Errorf("评估演示数据：%w", err)
 	}
-	fmt.Fprintf(a.Stdout, "演示数据：已生成 %s %d 户，按 %s 评估，未解除的预警 %d 条。\n", cfg.Townships[0], rep.Households.Created, ev.AsOf, ev.Opened+ev.Kept)
+	fmt.Fprintf(a.Stdout, "演示数据：已生成 %s %d 户、帮扶措施 %d 项、小额信贷 %d 笔、办理中的识别案件 %d 件，按 %s 评估，未解除的预警 %d 条。\n",
+		cfg.Townships[0], rep.Households.Created, measures, loans, cases, ev.AsOf, ev.Opened+ev.Kept)
 	return nil
 }
