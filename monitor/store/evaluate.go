@@ -202,22 +202,33 @@ func (db *DB) scopeIDs(ctx context.Context, s EvalScope) ([]int64, error) {
 // about them, on the read connections.
 func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, error) {
 	q := db.rx
-	var out []*HouseholdData
+	out := make([]*HouseholdData, 0, evalBatch)
 	byID := map[int64]*HouseholdData{}
 	where := func(query, col string) (string, []any) {
 		c, args := sel.cond(col)
 		return db.rebind(strings.Replace(query, "$COND", c, 1)), args
 	}
-	var rows []householdRow
 	qs, args := where(`SELECT `+evalHouseholdColumns+` FROM households WHERE $COND ORDER BY id`, "id")
-	if err := q.SelectContext(ctx, &rows, qs, args...); err != nil {
+	hrows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
 		return nil, mapError(err)
 	}
-	out = make([]*HouseholdData, 0, len(rows))
-	for i := range rows {
-		d := &HouseholdData{Household: rows[i].household()}
-		byID[d.Household.ID] = d
+	defer hrows.Close()
+	for hrows.Next() {
+		h := &monitor.Household{}
+		var risks string
+		if err := hrows.Scan(&h.ID, &h.Code, &h.Township, &h.Village, &h.Group, &h.HeadName, &h.Size, &h.Type, &h.Category,
+			&h.IdentifiedIn, &risks, &h.RiskEliminated, &h.EliminationMethod, &h.EliminatedOn, &h.HousingUnsafe, &h.WaterUnsafe,
+			&h.EducationGap, &h.MedicalGap, &h.NoLaborSupport); err != nil {
+			return nil, mapError(err)
+		}
+		h.Risks = splitRisks(risks)
+		d := &HouseholdData{Household: h}
+		byID[h.ID] = d
 		out = append(out, d)
+	}
+	if err := hrows.Err(); err != nil {
+		return nil, mapError(err)
 	}
 	// Members are the bulk of a batch: scanned by hand, without sqlx's
 	// reflection, which cost more than reading them.
@@ -241,15 +252,24 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 	if err := mrows.Err(); err != nil {
 		return nil, mapError(err)
 	}
-	var incs []monitor.Income
 	qs, args = where(`SELECT `+incomeColumns+` FROM incomes WHERE $COND ORDER BY household_id, year`, "household_id")
-	if err := q.SelectContext(ctx, &incs, qs, args...); err != nil {
+	irows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
 		return nil, mapError(err)
 	}
-	for _, x := range incs {
+	defer irows.Close()
+	for irows.Next() {
+		var x monitor.Income
+		if err := irows.Scan(&x.HouseholdID, &x.Year, &x.Wage, &x.Business, &x.Property, &x.Transfer, &x.BusinessCost,
+			&x.Net, &x.PerCapita, &x.MedicalOOP, &x.InsurancePay); err != nil {
+			return nil, mapError(err)
+		}
 		if d := byID[x.HouseholdID]; d != nil {
 			d.Household.Incomes = append(d.Household.Incomes, x)
 		}
+	}
+	if err := irows.Err(); err != nil {
+		return nil, mapError(err)
 	}
 	var meas []monitor.Measure
 	qs, args = where(`SELECT `+measureColumns+` FROM measures m JOIN households h ON h.id = m.household_id WHERE $COND ORDER BY m.household_id, m.id`, "m.household_id")
