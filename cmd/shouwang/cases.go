@@ -86,7 +86,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		}
 		c := &monitor.Case{HouseholdCode: pos[0], Kind: *kind, Channel: *channel, Category: *category, Risks: rs, Method: *method,
 			Emergency: *emerg, OpenedOn: opened, OpenedBy: orDefault(*by, a.actor()), Note: *note, OverrideReason: *override}
-		if err := watch.OpenCase(ctx, db, c, a.today()); err != nil {
+		if err := watch.OpenCase(ctx, db, store.Everywhere, c, a.today()); err != nil {
 			return err
 		}
 		return a.printCase(c, *asJSON)
@@ -108,7 +108,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if s.NoticeEnd, err = day(*nEnd); err != nil {
 			return err
 		}
-		c, err := watch.RecordStep(ctx, db, n, s, *override, a.today())
+		c, err := watch.RecordStep(ctx, db, store.Everywhere, n, s, *override, a.today())
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, err := db.FindCase(ctx, n)
+		c, err := db.FindCase(ctx, store.Everywhere, n)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if *reason == "" {
 			return usageError{"撤销案件须填写 --reason"}
 		}
-		if err := db.CancelCase(ctx, n, a.today(), *reason); err != nil {
+		if err := db.CancelCase(ctx, store.Everywhere, n, a.today(), *reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.Stdout, "案件 %d 已撤销\n", n)
@@ -146,7 +146,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if *overdue {
 			f.OverdueOn = asOf
 		}
-		cs, err := db.FindCases(ctx, f, asOf)
+		cs, err := db.FindCases(ctx, store.Everywhere, f, asOf)
 		if err != nil {
 			return err
 		}

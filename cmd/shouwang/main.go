@@ -63,6 +63,8 @@ const usage = `守望 Shouwang — 防止返贫动态监测和帮扶
   shouwang user passwd|disable|enable NAME | user list      管理账号（服务运行时也可用）
   shouwang token create --user NAME                          创建 API 令牌（只输出令牌）
   shouwang case open|step|list|show|cancel …       识别纳入和风险消除的办理程序（shouwang case 查看用法）
+  shouwang report NAME [--year Y] [--as-of DATE] [--township T] [--village V] [--all] [--unmask] [--template FILE.xlsx] -o FILE.xlsx|FILE.csv
+        生成报表：roster 花名册、flags 预警清单、notice 公示名单、measures 措施台账、loans 信贷台账、summary 统计汇总表、yearly 年度统计
 
 数据库 / database: --db 或环境变量 SHOUWANG_DB：sqlite:文件路径（默认 sqlite:shouwang.db）或 postgres://…
 `
@@ -97,6 +99,8 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = a.runLoans(ctx, args[1:])
 	case "case":
 		err = a.runCase(ctx, args[1:])
+	case "report":
+		err = a.runReport(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return exitOK

@@ -47,8 +47,11 @@ type AuditFilter struct {
 	Username string
 	Action   string
 	Object   string
-	Limit    int
-	Offset   int
+	// Since and Until keep the entries at or after Since and before Until
+	// (zero: no bound).
+	Since, Until time.Time
+	Limit        int
+	Offset       int
 }
 
 // FindAudit lists audit entries, newest first, with the total before paging.
@@ -58,6 +61,12 @@ func (db *DB) FindAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, 
 		if c.val != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.val)
 		}
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "at < ?"), append(args, f.Until.UTC())
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {

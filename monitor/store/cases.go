@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -14,10 +15,10 @@ const caseColumns = `c.id, c.household_id, h.code AS household_code, h.head_name
 	c.flag_id, c.status, c.step, c.emergency, c.opened_on, c.due_on, c.closed_on, c.category, c.risks, c.method,
 	c.override_reason, c.opened_by, c.note`
 
-// OpenCase starts a procedure for a household. A household has at most one
-// open case of each kind. An emergency (先帮扶后认定) inclusion marks the
-// household monitored at once, so help can be recorded before the steps.
-func (db *DB) OpenCase(ctx context.Context, c *monitor.Case, identifyDays int) error {
+// OpenCase starts a procedure for a household of scope. A household has at
+// most one open case of each kind. An emergency (先帮扶后认定) inclusion marks
+// the household monitored at once, so help can be recorded before the steps.
+func (db *DB) OpenCase(ctx context.Context, scope Scope, c *monitor.Case, identifyDays int) error {
 	if c.Kind != monitor.CaseInclusion && c.Kind != monitor.CaseElimination {
 		return monitor.Errorf(monitor.EINVALID, "案件类型 %q 无效：inclusion（识别纳入）或 elimination（风险消除）", c.Kind)
 	}
@@ -30,9 +31,21 @@ func (db *DB) OpenCase(ctx context.Context, c *monitor.Case, identifyDays int) e
 		var h householdRow
 		if err := tx.GetContext(ctx, &h, db.rebind(`SELECT `+householdColumns+` FROM households WHERE code = ?`), c.HouseholdCode); err != nil {
 			if monitor.ErrorCode(mapError(err)) == monitor.ENOTFOUND {
-				return monitor.Errorf(monitor.ENOTFOUND, "户编号 %s 不存在", c.HouseholdCode)
+				return scopeNotFound(c.HouseholdCode)
 			}
 			return mapError(err)
+		}
+		if !scope.Contains(h.Township, h.Village) {
+			return scopeNotFound(c.HouseholdCode)
+		}
+		if c.FlagID != nil {
+			var n int
+			if err := tx.GetContext(ctx, &n, db.rebind(`SELECT COUNT(*) FROM flags WHERE id = ? AND household_id = ?`), *c.FlagID, h.ID); err != nil {
+				return mapError(err)
+			}
+			if n == 0 {
+				return monitor.Errorf(monitor.EINVALID, "预警 %d 不属于户编号 %s", *c.FlagID, c.HouseholdCode)
+			}
 		}
 		var open int
 		if err := tx.GetContext(ctx, &open, db.rebind(`SELECT COUNT(*) FROM cases WHERE household_id = ? AND kind = ? AND status = ?`), h.ID, c.Kind, monitor.CaseOpen); err != nil {
@@ -65,14 +78,14 @@ func (db *DB) OpenCase(ctx context.Context, c *monitor.Case, identifyDays int) e
 	})
 }
 
-// RecordStep records the next step of a case. check sees the case with its
-// steps and may refuse (the procedure's rules, and for the last step of an
-// elimination the conditions); the last step applies the outcome to the
-// household, with its change history, in the same transaction.
-func (db *DB) RecordStep(ctx context.Context, caseID int64, s monitor.CaseStep, check func(c *monitor.Case) error) (*monitor.Case, error) {
+// RecordStep records the next step of a case of scope. check sees the case
+// with its steps and may refuse (the procedure's rules, and for the last
+// step of an elimination the conditions); the last step applies the outcome
+// to the household, with its change history, in the same transaction.
+func (db *DB) RecordStep(ctx context.Context, scope Scope, caseID int64, s monitor.CaseStep, check func(c *monitor.Case) error) (*monitor.Case, error) {
 	var out *monitor.Case
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		c, err := db.findCase(ctx, tx, caseID)
+		c, err := db.findCase(ctx, tx, scope, caseID)
 		if err != nil {
 			return err
 		}
@@ -153,10 +166,13 @@ func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *m
 	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, rows, "")
 }
 
-// CancelCase closes an open case without an outcome.
-func (db *DB) CancelCase(ctx context.Context, id int64, on monitor.Date, reason string) error {
+// CancelCase closes an open case of scope without an outcome.
+func (db *DB) CancelCase(ctx context.Context, scope Scope, id int64, on monitor.Date, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return monitor.Errorf(monitor.EINVALID, "撤销案件须填写原因")
+	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		c, err := db.findCase(ctx, tx, id)
+		c, err := db.findCase(ctx, tx, scope, id)
 		if err != nil {
 			return err
 		}
@@ -169,14 +185,17 @@ func (db *DB) CancelCase(ctx context.Context, id int64, on monitor.Date, reason 
 	})
 }
 
-// FindCase returns a case with its steps.
-func (db *DB) FindCase(ctx context.Context, id int64) (*monitor.Case, error) {
-	return db.findCase(ctx, db.x, id)
+// FindCase returns a case of scope with its steps. A case of a household
+// outside scope is ENOTFOUND, like one that does not exist.
+func (db *DB) FindCase(ctx context.Context, scope Scope, id int64) (*monitor.Case, error) {
+	return db.findCase(ctx, db.x, scope, id)
 }
 
-func (db *DB) findCase(ctx context.Context, q querier, id int64) (*monitor.Case, error) {
+func (db *DB) findCase(ctx context.Context, q querier, scope Scope, id int64) (*monitor.Case, error) {
 	var c monitor.Case
-	if err := q.GetContext(ctx, &c, db.rebind(`SELECT `+caseColumns+` FROM cases c JOIN households h ON h.id = c.household_id WHERE c.id = ?`), id); err != nil {
+	sw, sargs := scope.where("h.")
+	if err := q.GetContext(ctx, &c, db.rebind(`SELECT `+caseColumns+` FROM cases c JOIN households h ON h.id = c.household_id WHERE c.id = ? AND `+sw),
+		append([]any{id}, sargs...)...); err != nil {
 		if monitor.ErrorCode(mapError(err)) == monitor.ENOTFOUND {
 			return nil, monitor.Errorf(monitor.ENOTFOUND, "案件 %d 不存在", id)
 		}
@@ -196,24 +215,36 @@ type CaseFilter struct {
 	Township      string
 	Village       string
 	HouseholdCode string
+	Kind          string       // monitor.CaseInclusion or monitor.CaseElimination; "" for both
+	NextStep      string       // only open cases whose next step is this one (monitor.CaseSteps)
 	OverdueOn     monitor.Date // only cases past their deadline on this date
 }
 
-// FindCases lists cases, overdue first then by deadline, each with its
-// steps; Overdue is set against asOf.
-func (db *DB) FindCases(ctx context.Context, f CaseFilter, asOf monitor.Date) ([]monitor.Case, error) {
-	where, args := []string{"1 = 1"}, []any{}
+// FindCases lists the cases of scope's households, overdue first then by
+// deadline, each with its steps; Overdue is set against asOf.
+func (db *DB) FindCases(ctx context.Context, scope Scope, f CaseFilter, asOf monitor.Date) ([]monitor.Case, error) {
+	sw, sargs := scope.where("h.")
+	where, args := []string{sw}, sargs
 	switch f.Status {
 	case "":
 		where, args = append(where, "c.status = ?"), append(args, monitor.CaseOpen)
 	case "all":
-	default:
+	case monitor.CaseOpen, monitor.CaseDone, monitor.CaseCancelled:
 		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	default:
+		return nil, monitor.Errorf(monitor.EINVALID, "案件状态 %q 无效，可用 open、done、cancelled、all", f.Status)
 	}
-	for _, c := range []struct{ col, val string }{{"h.township", f.Township}, {"h.village", f.Village}, {"h.code", f.HouseholdCode}} {
+	for _, c := range []struct{ col, val string }{{"h.township", f.Township}, {"h.village", f.Village}, {"h.code", f.HouseholdCode}, {"c.kind", f.Kind}} {
 		if c.val != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.val)
 		}
+	}
+	if f.NextStep != "" {
+		i := slices.Index(monitor.CaseSteps, f.NextStep)
+		if i < 0 {
+			return nil, monitor.Errorf(monitor.EINVALID, "步骤 %q 无效，可用：%s", f.NextStep, strings.Join(monitor.CaseSteps, "、"))
+		}
+		where, args = append(where, "c.status = ? AND c.step = ?"), append(args, monitor.CaseOpen, i)
 	}
 	if !f.OverdueOn.IsZero() {
 		where, args = append(where, "c.status = ? AND c.due_on < ?"), append(args, monitor.CaseOpen, f.OverdueOn)

@@ -15,6 +15,7 @@ type FlagFilter struct {
 	HouseholdCode string
 	RuleCode      string
 	RiskType      string
+	Severity      string // 高, 中 or 低
 	Limit         int
 	Offset        int
 }
@@ -36,7 +37,7 @@ func (db *DB) FindFlags(ctx context.Context, scope Scope, f FlagFilter) ([]monit
 	}
 	for _, c := range []struct {
 		col, val string
-	}{{"h.township", f.Township}, {"h.village", f.Village}, {"h.code", f.HouseholdCode}, {"f.rule_code", f.RuleCode}, {"f.risk_type", f.RiskType}} {
+	}{{"h.township", f.Township}, {"h.village", f.Village}, {"h.code", f.HouseholdCode}, {"f.rule_code", f.RuleCode}, {"f.risk_type", f.RiskType}, {"f.severity", f.Severity}} {
 		if c.val != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.val)
 		}

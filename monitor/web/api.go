@@ -107,11 +107,19 @@ func (s *Server) apiShowHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, store.AuditEntry{Action: action, Object: "household:" + v.H.Code, Detail: "API"})
 	flags := append(append([]monitor.Flag{}, v.OpenFlags...), v.ClosedFlags...)
+	if !full { // a loan's key and a measure's member carry ID numbers
+		for i := range v.Changes {
+			c := &v.Changes[i]
+			c.EntityKey, c.OldValue, c.NewValue = maskIDs(c.EntityKey), maskIDs(c.OldValue), maskIDs(c.NewValue)
+		}
+	}
+	wk := apiWorkOf(v.Work, u)
 	writeJSON(w, http.StatusOK, struct {
 		*monitor.Household
 		Flags   []monitor.Flag   `json:"flags"`
 		Changes []monitor.Change `json:"changes"`
-	}{v.H, flags, v.Changes})
+		apiWork
+	}{v.H, flags, v.Changes, wk})
 }
 
 func (s *Server) apiListFlags(w http.ResponseWriter, r *http.Request) {

@@ -69,6 +69,7 @@ type householdView struct {
 	Changes     []monitor.Change
 	Dept        []monitor.DeptRecord
 	Leads       []monitor.Lead
+	Work        *householdWork // cases, measures, cadres, loans (householdwork.go)
 }
 
 // loadHousehold loads a household of scope with its flags, history,
@@ -99,6 +100,9 @@ func (s *Server) loadHousehold(ctx context.Context, scope store.Scope, code stri
 	if v.Leads, err = s.db.FindHouseholdLeads(ctx, scope, h.Code); err != nil {
 		return nil, err
 	}
+	if v.Work, err = s.loadWork(ctx, scope, h); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -127,6 +131,7 @@ func (s *Server) renderHousehold(w http.ResponseWriter, r *http.Request, full bo
 		return
 	}
 	v.FullIDs, v.CanReveal = full, u.SeesFullIDs() && !full
+	v.Work.Notice = notice(r)
 	action, detail := store.AuditViewHousehold, "农户页面"
 	if full {
 		action, detail = store.AuditRevealIDs, "农户页面：显示完整身份证号码"

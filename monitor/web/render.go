@@ -83,7 +83,8 @@ func queryString(pairs ...any) string {
 }
 
 func loadPages() (*pages, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/chart.html")
+	// The layout, the chart and the partials (_*.html) are in every page.
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/chart.html", "templates/_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" || name == "chart" {
+		if name == "layout" || name == "chart" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(assets, f)

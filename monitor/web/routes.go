@@ -39,6 +39,13 @@ func (s *Server) routes() chi.Router {
 			r.Get("/households", s.listHouseholds)
 			r.Get("/households/{code}", s.showHousehold)
 			r.Post("/households/{code}/ids", s.revealIDs)
+			s.routeFlags(r)
+			s.routeLeads(r)
+			s.routeCases(r)
+			s.routeMeasures(r)
+			s.routeLoans(r)
+			s.routeRules(r)
+			s.routeAudit(r)
 		})
 	})
 
@@ -48,7 +55,9 @@ func (s *Server) routes() chi.Router {
 		r.Get("/households/{code}", s.apiShowHousehold)
 		r.Get("/flags", s.apiListFlags)
 		r.Post("/imports", s.apiImport)
+		s.routeAPIRecords(r)
 	})
+	s.routeReports(r)
 	return r
 }
 

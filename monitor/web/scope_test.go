@@ -12,6 +12,7 @@ import (
 
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
+	"github.com/shouwang/shouwang/monitor/watch"
 )
 
 // scopedEnv imports the sample as a county user and returns the 皂角井社区
@@ -23,6 +24,9 @@ type scopedEnv struct {
 	countyToken  string
 	mine, other  *monitor.Household
 	countyUpload string
+	// Work recorded in the other village (灌坝社区), for the routes with
+	// an {id}: a case, a measure, a loan and an open flag.
+	otherCase, otherMeasure, otherLoan, otherFlag int64
 }
 
 func newScopedEnv(t *testing.T, e *env) *scopedEnv {
@@ -42,7 +46,45 @@ func newScopedEnv(t *testing.T, e *env) *scopedEnv {
 	}
 	se.mine, _ = e.db.FindHouseholdByCode(ctx, store.Everywhere, mine[0].Code)
 	se.other, _ = e.db.FindHouseholdByCode(ctx, store.Everywhere, other[0].Code)
+	se.recordOtherWork(t, e)
 	return se
+}
+
+// recordOtherWork evaluates the registry as of 2022-12-31 and records a
+// case, a measure and a loan in the other village.
+func (se *scopedEnv) recordOtherWork(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := watch.Evaluate(ctx, e.db, monitor.Date{Year: 2022, Month: 12, Day: 31}, store.EvalScope{}); err != nil {
+		t.Fatal(err)
+	}
+	flags, _, err := e.db.FindFlags(ctx, store.Everywhere, store.FlagFilter{Village: se.other.Village, HouseholdCode: se.other.Code})
+	if err != nil || len(flags) == 0 {
+		flags, _, err = e.db.FindFlags(ctx, store.Everywhere, store.FlagFilter{Village: se.other.Village, Limit: 1})
+	}
+	if err != nil || len(flags) == 0 {
+		t.Fatalf("no open flag in %s: %v", se.other.Village, err)
+	}
+	se.otherFlag = flags[0].ID
+	c := &monitor.Case{HouseholdCode: se.other.Code, Kind: monitor.CaseInclusion, Channel: "基层干部排查", Category: monitor.CatEdge, Risks: []string{"因病"}, OpenedBy: "county"}
+	if se.other.Monitored() {
+		c = &monitor.Case{HouseholdCode: se.other.Code, Kind: monitor.CaseElimination, Channel: "基层干部排查", Method: "帮扶消除", OverrideReason: "测试", OpenedBy: "county"}
+	}
+	if err := watch.OpenCase(ctx, e.db, store.Everywhere, c, monitor.DateOf(e.now)); err != nil {
+		t.Fatalf("open a case in %s: %v", se.other.Village, err)
+	}
+	se.otherCase = c.ID
+	m := &monitor.Measure{HouseholdCode: se.other.Code, Category: "产业帮扶", Start: monitor.Date{Year: 2022, Month: 3, Day: 1}, Status: monitor.MeasureInPlace}
+	if err := e.db.CreateMeasure(ctx, store.Everywhere, m, "county"); err != nil {
+		t.Fatal(err)
+	}
+	se.otherMeasure = m.ID
+	l := &monitor.Loan{BorrowerIDNumber: se.other.Members[0].IDNumber, Product: monitor.ProductMicro, Amount: monitor.Yuan(30000), TermMonths: 36,
+		IssueDate: monitor.Date{Year: 2022, Month: 4, Day: 1}, RatePct: 3.45, Purpose: "养殖"}
+	if err := e.db.CreateLoan(ctx, store.Everywhere, l, "county"); err != nil {
+		t.Fatal(err)
+	}
+	se.otherLoan = l.ID
 }
 
 // TestEveryRouteKeepsToScope walks the router and requests every route with
@@ -60,11 +102,23 @@ func TestEveryRouteKeepsToScope(t *testing.T) {
 			}
 			return nil
 		})
-		if len(routes) < 6 {
+		if len(routes) < 30 {
 			t.Fatalf("walk found only %d routes with parameters: %v", len(routes), routes)
 		}
+		// {id} names the other village's record of the kind the path
+		// segment before it says (or the county user's upload).
+		ids := map[string]string{"uploads": se.countyUpload, "cases": fmt.Sprint(se.otherCase), "measures": fmt.Sprint(se.otherMeasure),
+			"loans": fmt.Sprint(se.otherLoan), "flags": fmt.Sprint(se.otherFlag), "leads": "1"}
 		fill := func(pattern, code string) string {
-			p := strings.NewReplacer("{code}", url.PathEscape(code), "{id}", se.countyUpload).Replace(pattern)
+			p := strings.ReplaceAll(pattern, "{code}", url.PathEscape(code))
+			if before, after, ok := strings.Cut(p, "/{id}"); ok {
+				seg := before[strings.LastIndex(before, "/")+1:]
+				id, known := ids[seg]
+				if !known {
+					t.Fatalf("route %s: no other-village id for %q: add one to the scope test", pattern, seg)
+				}
+				p = before + "/" + id + after
+			}
 			return strings.Replace(p, "*", "../households/"+code, 1)
 		}
 		csrf := se.village.csrf()
@@ -112,7 +166,16 @@ func TestEveryRouteKeepsToScope(t *testing.T) {
 			if res := se.village.get("/"); strings.Contains(res.body, "灌坝社区") {
 				t.Error("the village dashboard shows another village")
 			}
-			for _, path := range []string{"/api/v1/households?village=灌坝社区", "/api/v1/households?q=" + se.other.Code, "/api/v1/flags?village=灌坝社区&status=all"} {
+			for _, path := range []string{"/flags?village=灌坝社区", "/flags?status=closed&village=灌坝社区", "/cases?status=all&village=灌坝社区",
+				"/cases?status=all&household=" + se.other.Code, "/measures?village=灌坝社区", "/loans?village=灌坝社区", "/flags", "/cases?status=all", "/measures", "/loans"} {
+				res := se.village.get(path)
+				if res.StatusCode != http.StatusOK || strings.Contains(res.body, "/households/"+se.other.Code) || strings.Contains(res.body, se.other.HeadName) {
+					t.Errorf("%s as the village user: %d, or it shows another village's household", path, res.StatusCode)
+				}
+			}
+			for _, path := range []string{"/api/v1/households?village=灌坝社区", "/api/v1/households?q=" + se.other.Code, "/api/v1/flags?village=灌坝社区&status=all",
+				"/api/v1/cases?status=all&village=灌坝社区", "/api/v1/cases?status=all&household=" + se.other.Code, "/api/v1/measures?village=灌坝社区",
+				"/api/v1/measures?household=" + se.other.Code, "/api/v1/loans?village=灌坝社区", "/api/v1/loans?household=" + se.other.Code} {
 				st, out := e.api(t, se.villageToken, "GET", path, nil, "")
 				if st != http.StatusOK || out["total"] != float64(0) {
 					t.Errorf("%s as the village user: %d total %v, want 0", path, st, out["total"])
