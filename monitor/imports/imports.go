@@ -99,6 +99,7 @@ func Households(ctx context.Context, db *store.DB, req Request) (*monitor.Import
 	}
 	opt := req.Options
 	opt.FileName, opt.SHA256, opt.Sheet, opt.IDColumn, opt.Year = req.name(), sum, parsed.Report.Sheet, parsed.IDColumn, parsed.Report.IncomeYear
+	opt.Release = true // only rejected households are looked at afterwards
 	rep := parsed.Report
 	rep.DryRun = opt.DryRun
 	batch, err := db.RejectOutOfScope(ctx, rep, parsed.Households, req.Scope, parsed.IDColumn)

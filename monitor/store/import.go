@@ -25,6 +25,10 @@ type ImportOptions struct {
 	// SkipInvalid writes the valid households when some are rejected;
 	// without it one rejected household means nothing is written.
 	SkipInvalid bool
+	// Release lets ImportHouseholds drop each accepted household's members
+	// and incomes once written (set to nil), so a large file is held in
+	// memory once; for callers that do not look at the batch afterwards.
+	Release bool
 	// Scope, when set, is the uploader's place: records (loans, measures,
 	// cadres) of households outside it are rejected as out_of_scope.
 	// Rosters are kept to the place by RejectOutOfScope before the store.
@@ -65,7 +69,8 @@ type householdPlan struct {
 // what is created, updated and unchanged, and writes it all in one
 // transaction — or nothing, on a dry run or when households were rejected
 // without SkipInvalid. rep arrives with the parser's issues and counts and
-// leaves with the registry's.
+// leaves with the registry's. With opt.Release the members and incomes of
+// the households it accepts are let go as it writes.
 func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, batch []monitor.ImportHousehold, opt ImportOptions) error {
 	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
@@ -107,16 +112,18 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 			plans = append(plans, p)
 			countPlan(rep, p)
 		}
-		if !write {
-			continue
-		}
-		if err := db.applyPlans(ctx, tx, cache, plans, opt, importID, now); err != nil {
-			return err
-		}
-		for _, p := range plans {
-			if p.old == nil || p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0 {
-				rep.Touched = append(rep.Touched, p.in.Household.ID)
+		if write {
+			if err := db.applyPlans(ctx, tx, cache, plans, opt, importID, now); err != nil {
+				return err
 			}
+			for _, p := range plans {
+				if p.old == nil || p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0 {
+					rep.Touched = append(rep.Touched, p.in.Household.ID)
+				}
+			}
+		}
+		if opt.Release {
+			release(part)
 		}
 	}
 	if !write {
@@ -138,6 +145,16 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 		}
 	}
 	return nil
+}
+
+// release lets the members and incomes of households already compared
+// and written go, so a large import holds the parsed file only once: what
+// is written no longer needs to be in memory. Rejected households keep
+// theirs (their rows are reported).
+func release(part []*monitor.ImportHousehold) {
+	for _, in := range part {
+		in.Household.Members, in.Household.Incomes, in.MemberRows = nil, nil, nil
+	}
 }
 
 func countPlan(rep *monitor.ImportReport, p *householdPlan) {
