@@ -10,6 +10,7 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/imports"
 	"github.com/shouwang/shouwang/monitor/store"
+	"github.com/shouwang/shouwang/monitor/watch"
 	"github.com/shouwang/shouwang/rules"
 )
 
@@ -154,7 +155,7 @@ func (a *App) runLoans(ctx context.Context, args []string) error {
 // loanLines lists the loans of f with their figures as of asOf and the loan
 // rules (of the rule set in force) that fire for each.
 func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monitor.Date) ([]*loanLine, error) {
-	set, cfg, err := rulesInForce(ctx, db)
+	in, err := watch.InForce(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +172,7 @@ func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monit
 		l := &r.Loan
 		cap := monitor.Money(0)
 		if l.Product == monitor.ProductMicro {
-			cap = monitor.Money(cfg.Params.LoanCap * 100)
+			cap = monitor.Money(in.Config.Params.LoanCap * 100)
 		}
 		days := l.DaysOverdue(asOf)
 		line := &loanLine{
@@ -181,7 +182,7 @@ func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monit
 			IssueDate: l.IssueDate.String(), MaturityDate: l.Maturity().String(), ExtendedTo: l.ExtendedTo.String(),
 			RatePct: l.RatePct, Mode: l.Mode, Status: l.Status, RepaidYuan: l.PrincipalPaid(asOf).Float(),
 			BalanceYuan: l.Balance(asOf).Float(), DaysOverdue: days, Bucket: monitor.Bucket(days),
-			SubsidyYuan: l.Subsidy(yearStart, asOf, cfg.Subsidy, cap).Float(), Flags: []string{}, loan: l,
+			SubsidyYuan: l.Subsidy(yearStart, asOf, in.Config.Subsidy, cap).Float(), Flags: []string{}, loan: l,
 		}
 		lines[i] = line
 		if byHousehold[l.HouseholdID] == nil {
@@ -192,7 +193,7 @@ func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monit
 	if len(ids) == 0 {
 		return lines, nil
 	}
-	ev := set.NewEvaluator()
+	ev := in.Set.NewEvaluator()
 	var facts rules.Facts
 	var hits []rules.Hit
 	err = db.ForEachData(ctx, store.EvalScope{HouseholdIDs: ids}, func(d *store.HouseholdData) error {
@@ -208,7 +209,7 @@ func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monit
 		for _, line := range byHousehold[h.ID] {
 			lf := rules.LoanFactsOf(line.loan, asOf)
 			rules.BuildFacts(&facts, h, asOf, rules.Inputs{
-				Line: cfg.LineFor(h.Code, rules.IncomeYear(h, asOf)), Params: cfg.Params,
+				Line: in.Config.LineFor(h.Code, rules.IncomeYear(h, asOf)), Params: in.Config.Params,
 				Measures: d.Measures, Loans: []rules.LoanFacts{lf}, Dept: d.Dept,
 			})
 			if lf.MicroLoan && lf.Active {
@@ -225,26 +226,6 @@ func loanLines(ctx context.Context, db *store.DB, f store.LoanFilter, asOf monit
 		return nil
 	})
 	return lines, err
-}
-
-// rulesInForce returns the saved rule set and parameters, or the shipped
-// defaults when none were saved (nothing is written).
-func rulesInForce(ctx context.Context, db *store.DB) (*rules.Set, rules.Config, error) {
-	cv, err := db.CurrentConfig(ctx)
-	if monitor.ErrorCode(err) == monitor.ENOTFOUND {
-		return rules.Default(), rules.DefaultConfig(), nil
-	} else if err != nil {
-		return nil, rules.Config{}, err
-	}
-	set, err := rules.Parse([]byte(cv.Rules))
-	if err != nil {
-		return nil, rules.Config{}, fmt.Errorf("版本 %d 的规则：%w", cv.ID, err)
-	}
-	cfg, err := rules.ParseConfig([]byte(cv.Params))
-	if err != nil {
-		return nil, rules.Config{}, fmt.Errorf("版本 %d 的参数：%w", cv.ID, err)
-	}
-	return set, cfg, nil
 }
 
 // printLoans writes the ledger as a table with its totals.

@@ -5,9 +5,11 @@ package watch
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
@@ -37,15 +39,37 @@ func Load(ctx context.Context, db *store.DB) (*Loaded, error) {
 	return compile(cv)
 }
 
-func compile(cv *monitor.ConfigVersion) (*Loaded, error) {
-	set, err := rules.Parse([]byte(cv.Rules))
-	if err != nil {
-		return nil, fmt.Errorf("版本 %d 的规则：%w", cv.ID, err)
+// InForce returns the version in force without writing anything: the
+// shipped defaults (Version 0) when none was saved yet. Pages and listings
+// that only read use it; Load saves the defaults as version 1.
+func InForce(ctx context.Context, db *store.DB) (*Loaded, error) {
+	cv, err := db.CurrentConfig(ctx)
+	if monitor.ErrorCode(err) == monitor.ENOTFOUND {
+		return &Loaded{Source: string(rules.DefaultSource()), Set: rules.Default(), Config: rules.DefaultConfig()}, nil
+	} else if err != nil {
+		return nil, err
 	}
+	return compile(cv)
+}
+
+// compiled caches rule sets by the hash of their source: a version's rules
+// never change, and compiling them costs milliseconds on every page.
+var compiled sync.Map
+
+func compile(cv *monitor.ConfigVersion) (*Loaded, error) {
 	cfg, err := rules.ParseConfig([]byte(cv.Params))
 	if err != nil {
 		return nil, fmt.Errorf("版本 %d 的参数：%w", cv.ID, err)
 	}
+	key := sha256.Sum256([]byte(cv.Rules))
+	if set, ok := compiled.Load(key); ok {
+		return &Loaded{Version: cv.ID, Source: cv.Rules, Set: set.(*rules.Set), Config: cfg}, nil
+	}
+	set, err := rules.Parse([]byte(cv.Rules))
+	if err != nil {
+		return nil, fmt.Errorf("版本 %d 的规则：%w", cv.ID, err)
+	}
+	compiled.Store(key, set)
 	return &Loaded{Version: cv.ID, Source: cv.Rules, Set: set, Config: cfg}, nil
 }
 

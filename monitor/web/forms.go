@@ -2,21 +2,19 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/imports"
 	"github.com/shouwang/shouwang/monitor/store"
+	"github.com/shouwang/shouwang/monitor/watch"
 	"github.com/shouwang/shouwang/rules"
 )
 
@@ -221,38 +219,11 @@ var errNoOverride = monitor.Errorf(monitor.EFORBIDDEN, "村级账号不能特批
 
 // inForce is the rule set and parameters in force, read without saving
 // anything (a page view must not write the first version).
-type inForce struct {
-	Version int64 // 0: nothing saved yet, the shipped defaults apply
-	Source  string
-	Set     *rules.Set
-	Config  rules.Config
-}
-
-// compiled keeps rule sets compiled from saved versions, by the hash of
-// their source: a version never changes, and compiling takes a while.
-var compiled sync.Map
+// inForce is the rule set and parameters in force (watch.InForce).
+type inForce = watch.Loaded
 
 func (s *Server) rulesInForce(ctx context.Context) (*inForce, error) {
-	cv, err := s.db.CurrentConfig(ctx)
-	if monitor.ErrorCode(err) == monitor.ENOTFOUND {
-		return &inForce{Source: string(rules.DefaultSource()), Set: rules.Default(), Config: rules.DefaultConfig()}, nil
-	} else if err != nil {
-		return nil, err
-	}
-	cfg, err := rules.ParseConfig([]byte(cv.Params))
-	if err != nil {
-		return nil, fmt.Errorf("版本 %d 的参数：%w", cv.ID, err)
-	}
-	key := sha256.Sum256([]byte(cv.Rules))
-	if set, ok := compiled.Load(key); ok {
-		return &inForce{Version: cv.ID, Source: cv.Rules, Set: set.(*rules.Set), Config: cfg}, nil
-	}
-	set, err := rules.Parse([]byte(cv.Rules))
-	if err != nil {
-		return nil, fmt.Errorf("版本 %d 的规则：%w", cv.ID, err)
-	}
-	compiled.Store(key, set)
-	return &inForce{Version: cv.ID, Source: cv.Rules, Set: set, Config: cfg}, nil
+	return watch.InForce(ctx, s.db)
 }
 
 // reevaluate evaluates one household again after a change made on a page,
