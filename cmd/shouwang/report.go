@@ -167,7 +167,7 @@ func (a *App) writeReport(ctx context.Context, db *store.DB, kind reportKind, f 
 		err = reports.Measures(w, m, rows, s.Coverage())
 		return fmt.Sprintf("%d 项措施", n), err
 	case "loans":
-		in, err := watch.Load(ctx, db)
+		in, err := watch.InForce(ctx, db)
 		if err != nil {
 			return "", err
 		}
@@ -205,7 +205,14 @@ func (a *App) writeReport(ctx context.Context, db *store.DB, kind reportKind, f 
 		if err != nil {
 			return "", err
 		}
-		return reports.YearlySentence("发放扶贫小额信贷", y.MicroLoanHouseholds, y.MicroLoanAmount) + "等", reports.Yearly(w, m, y)
+		items := 5 // 新识别, 风险消除, two kinds of loans, 公益性岗位; then each category helped
+		for c, n := range y.MeasuresByCategory {
+			if c != "" && n > 0 {
+				items++
+			}
+		}
+		return fmt.Sprintf("%d 项工作成效（如“%s”）", items, reports.YearlySentence("发放扶贫小额信贷", y.MicroLoanHouseholds, y.MicroLoanAmount)),
+			reports.Yearly(w, m, y)
 	}
 	return "", monitor.Errorf(monitor.EINVALID, "未知报表 %q", kind.name)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"iter"
 	"slices"
 	"strings"
@@ -14,8 +15,11 @@ import (
 
 // The feeds of the reports: each streams its rows as an iterator, a batch
 // of households at a time on the read connections, so a report of the
-// whole registry never holds more than a few batches. Rows come ordered by
-// township, village and 户编号, as the reports take their subtotals.
+// whole registry holds the list of its household ids and a few batches,
+// never the registry. Rows come ordered by township, village and 户编号, as
+// the reports take their subtotals. Each batch is read on its own, so a
+// report written while an import commits may show some households before
+// it and some after.
 
 // ReportFilter narrows a report to a place inside the caller's scope and
 // says what it is as of.
@@ -273,74 +277,96 @@ func (db *DB) currentCadres(ctx context.Context, ids []int64, asOf monitor.Date)
 
 // FlagRows streams the open flags of scope and f (all of them with f.All)
 // with their household's place and head and the status of its newest
-// case, by place, household, rule.
+// case, by place, household, rule. Flags are one table: one query streams
+// them, read ahead while the caller writes.
 func (db *DB) FlagRows(ctx context.Context, scope Scope, f ReportFilter) iter.Seq2[monitor.Flag, error] {
-	status := ""
+	w, args := f.where(scope)
 	if !f.All {
-		status = " AND f.status = 'open'"
+		w, args = w+" AND f.status = ?", append(args, monitor.FlagOpen)
 	}
-	return streamBatches(ctx,
-		func(ctx context.Context) ([]int64, error) {
-			return db.reportIDs(ctx, scope, f, `EXISTS (SELECT 1 FROM flags f WHERE f.household_id = h.id`+status+`)`)
-		},
-		func(ctx context.Context, ids []int64) ([]monitor.Flag, error) {
-			return db.loadFlagBatch(ctx, ids, status)
-		})
+	q := `SELECT f.id, f.household_id, h.code, h.head_name, h.township, h.village, f.rule_code, f.rule_name, f.risk_type,
+		f.severity, f.kind, f.explanation, f.status, f.first_seen, f.last_seen, f.closed_on, f.config_version, COALESCE(c.status, '')
+		FROM flags f JOIN households h ON h.id = f.household_id
+		LEFT JOIN (SELECT household_id, MAX(id) AS id FROM cases GROUP BY household_id) lc ON lc.household_id = f.household_id
+		LEFT JOIN cases c ON c.id = lc.id
+		WHERE ` + w + ` ORDER BY h.township, h.village, h.code, f.rule_code, f.id`
+	return streamQuery(ctx, db, q, args, func(rows *sql.Rows, fl *monitor.Flag) error {
+		return rows.Scan(&fl.ID, &fl.HouseholdID, &fl.HouseholdCode, &fl.HeadName, &fl.Township, &fl.Village, &fl.RuleCode,
+			&fl.RuleName, &fl.RiskType, &fl.Severity, &fl.Kind, &fl.Explanation, &fl.Status, &fl.FirstSeen, &fl.LastSeen,
+			&fl.ClosedOn, &fl.ConfigVersion, &fl.CaseStatus)
+	})
 }
 
-func (db *DB) loadFlagBatch(ctx context.Context, ids []int64, status string) ([]monitor.Flag, error) {
-	cases, err := db.newestCaseStatus(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	in, args := idList("f.household_id", ids)
-	rows, err := db.rx.QueryContext(ctx, db.rebind(`SELECT f.id, f.household_id, h.code, h.head_name, h.township, h.village, f.rule_code,
-		f.rule_name, f.risk_type, f.severity, f.kind, f.explanation, f.status, f.first_seen, f.last_seen, f.closed_on, f.config_version
-		FROM flags f JOIN households h ON h.id = f.household_id WHERE `+in+status+` ORDER BY f.household_id, f.rule_code, f.id`), args...)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	byHousehold := make(map[int64][]monitor.Flag, len(ids))
-	n := 0
-	for rows.Next() {
-		var fl monitor.Flag
-		if err := rows.Scan(&fl.ID, &fl.HouseholdID, &fl.HouseholdCode, &fl.HeadName, &fl.Township, &fl.Village, &fl.RuleCode,
-			&fl.RuleName, &fl.RiskType, &fl.Severity, &fl.Kind, &fl.Explanation, &fl.Status, &fl.FirstSeen, &fl.LastSeen, &fl.ClosedOn, &fl.ConfigVersion); err != nil {
-			return nil, mapError(err)
+// streamQuery yields the rows of one query, scanned by scan. A goroutine
+// reads them on a read connection a chunk ahead of the caller, so the
+// database and the workbook work side by side; memory holds a few chunks.
+func streamQuery[T any](ctx context.Context, db *DB, query string, args []any, scan func(*sql.Rows, *T) error) iter.Seq2[T, error] {
+	const chunk = 1024
+	return func(yield func(T, error) bool) {
+		type part struct {
+			rows []T
+			err  error
 		}
-		fl.CaseStatus = cases[fl.HouseholdID]
-		byHousehold[fl.HouseholdID] = append(byHousehold[fl.HouseholdID], fl)
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	out := make([]monitor.Flag, 0, n)
-	for _, id := range ids {
-		out = append(out, byHousehold[id]...)
-	}
-	return out, nil
-}
-
-// newestCaseStatus returns the status of each household's newest case.
-func (db *DB) newestCaseStatus(ctx context.Context, ids []int64) (map[int64]string, error) {
-	in, args := idList("household_id", ids)
-	rows, err := db.rx.QueryContext(ctx, db.rebind(`SELECT household_id, status FROM cases WHERE `+in+` ORDER BY household_id, id`), args...)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var st string
-		if err := rows.Scan(&id, &st); err != nil {
-			return nil, mapError(err)
+		parent := ctx
+		ctx, cancel := context.WithCancel(ctx)
+		parts := make(chan part, 4)
+		go func() {
+			defer close(parts)
+			send := func(p part) bool {
+				select {
+				case parts <- p:
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			}
+			rows, err := db.rx.QueryContext(ctx, db.rebind(query), args...)
+			if err != nil {
+				send(part{err: mapError(err)})
+				return
+			}
+			defer rows.Close()
+			buf := make([]T, 0, chunk)
+			for rows.Next() {
+				buf = buf[:len(buf)+1]
+				if err := scan(rows, &buf[len(buf)-1]); err != nil {
+					send(part{err: mapError(err)})
+					return
+				}
+				if len(buf) == chunk {
+					if !send(part{rows: buf}) {
+						return
+					}
+					buf = make([]T, 0, chunk)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				send(part{err: mapError(err)})
+				return
+			}
+			send(part{rows: buf})
+		}()
+		defer func() {
+			cancel()
+			for range parts { // the reader ends with the query
+			}
+		}()
+		var zero T
+		for p := range parts {
+			if p.err != nil {
+				yield(zero, p.err)
+				return
+			}
+			for _, r := range p.rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
 		}
-		out[id] = st
+		if err := parent.Err(); err != nil { // the reader may have stopped without saying why
+			yield(zero, err)
+		}
 	}
-	return out, mapError(rows.Err())
 }
 
 // ───────────── 帮扶措施台账 ─────────────

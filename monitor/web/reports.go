@@ -248,7 +248,7 @@ func (s *Server) writeReport(ctx context.Context, scope store.Scope, rq *reportR
 		}
 		return reports.Measures(out, m, s.db.MeasureRows(ctx, scope, f), st.Coverage())
 	case "loans":
-		in, err := watch.Load(ctx, s.db)
+		in, err := watch.InForce(ctx, s.db)
 		if err != nil {
 			return err
 		}
