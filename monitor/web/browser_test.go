@@ -27,10 +27,11 @@ func chromiumPath() string {
 	return ""
 }
 
-// TestBrowser drives headless Chromium through what a village cadre does:
-// log in, upload the roster, read the dry run, commit, open a household.
-// With SHOUWANG_SCREENSHOTS=1 it writes the main pages to docs/screenshots.
-func TestBrowser(t *testing.T) {
+// startBrowser starts headless Debian Chromium for a test, or skips the
+// test when it is absent. shot writes a full-page screenshot: into
+// docs/screenshots with SHOUWANG_SCREENSHOTS=1, else into a temp folder.
+func startBrowser(t *testing.T, timeout time.Duration) (context.Context, func(name string) chromedp.Action[chromedp.Void]) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -45,27 +46,18 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), Config{})
-	e.now = time.Now()
-	e.user(t, "zjj", store.RoleTownship, sampleTown)
-	roster, err := filepath.Abs(sampleRoster)
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1366, 768))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-
+	ctx, cancel := context.WithTimeout(bctx, timeout)
+	t.Cleanup(cancel)
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			png, err := chromedp.FullScreenshot(100)(ctx, tg)
@@ -75,6 +67,22 @@ func TestBrowser(t *testing.T) {
 			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 		})
 	}
+	return ctx, shot
+}
+
+// TestBrowser drives headless Chromium through what a village cadre does:
+// log in, upload the roster, read the dry run, commit, open a household.
+// With SHOUWANG_SCREENSHOTS=1 it writes the main pages to docs/screenshots.
+func TestBrowser(t *testing.T) {
+	ctx, shot := startBrowser(t, 90*time.Second)
+	e := newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), Config{})
+	e.now = time.Now()
+	e.user(t, "zjj", store.RoleTownship, sampleTown)
+	roster, err := filepath.Abs(sampleRoster)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

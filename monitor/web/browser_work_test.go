@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,45 +25,11 @@ import (
 // reported live in the editor. With SHOUWANG_SCREENSHOTS=1 it writes the
 // work pages to docs/screenshots.
 func TestBrowserCaseStep(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("chromium not found (/usr/bin/chromium): install it with `apt-get install -y chromium` to run the browser test")
-	}
-	shots := t.TempDir()
-	if os.Getenv("SHOUWANG_SCREENSHOTS") == "1" {
-		shots = "../../docs/screenshots"
-		if err := os.MkdirAll(shots, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, shot := startBrowser(t, 120*time.Second)
 	e := newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), Config{})
 	e.now = time.Date(2024, 12, 20, 9, 30, 0, 0, time.Local)
 	caseID, loanID, showcase := seedWork(t, e)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1366, 768))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, 120*time.Second)
-	defer cancel()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		})
-	}
 	js := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := chromedp.Evaluate[any](expr)(ctx, tg)
