@@ -97,22 +97,27 @@ func (db *DB) FindHouseholds(ctx context.Context, scope Scope, f HouseholdFilter
 	default:
 		where, args = append(where, "id IN (SELECT household_id FROM flags WHERE status = ? AND risk_type = ?)"), append(args, monitor.FlagOpen, f.Flag)
 	}
-	if q := monitor.CompactText(f.Query); q != "" {
-		where = append(where, "(code = ? OR head_name LIKE ? OR id IN (SELECT household_id FROM members WHERE name LIKE ? OR id_number LIKE ?))")
-		args = append(args, q, "%"+q+"%", "%"+q+"%", "%"+strings.ToUpper(q))
+	if f.Query = monitor.CompactText(f.Query); f.Query != "" {
+		cond, cargs := db.searchCondition(f.Query)
+		where, args = append(where, cond), append(args, cargs...)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT ` + householdColumns + `, COUNT(*) OVER () AS total FROM households WHERE ` + strings.Join(where, " AND ") +
+	cond := strings.Join(where, " AND ")
+	if f.Query == "" {
+		return db.pageHouseholds(ctx, scope, f, cond, args, limit)
+	}
+	// A search finds a few households: one statement pages them and
+	// counts them all.
+	q := `SELECT ` + householdColumns + `, COUNT(*) OVER () AS total FROM households WHERE ` + cond +
 		` ORDER BY township, village, code LIMIT ? OFFSET ?`
-	args = append(args, limit, f.Offset)
 	var rows []struct {
 		householdRow
 		Total int `db:"total"`
 	}
-	if err := db.x.SelectContext(ctx, &rows, db.rebind(q), args...); err != nil {
+	if err := db.x.SelectContext(ctx, &rows, db.rebind(q), append(args, limit, f.Offset)...); err != nil {
 		return nil, 0, mapError(err)
 	}
 	out := make([]*monitor.Household, len(rows))
@@ -123,12 +128,84 @@ func (db *DB) FindHouseholds(ctx context.Context, scope Scope, f HouseholdFilter
 	}
 	if len(rows) == 0 && f.Offset > 0 {
 		// Past the last page: count separately so the pager still knows.
-		cq := `SELECT COUNT(*) FROM households WHERE ` + strings.Join(where, " AND ")
-		if err := db.x.GetContext(ctx, &total, db.rebind(cq), args[:len(args)-2]...); err != nil {
+		if err := db.x.GetContext(ctx, &total, db.rebind(`SELECT COUNT(*) FROM households WHERE `+cond), args...); err != nil {
 			return nil, 0, mapError(err)
 		}
 	}
 	return out, total, nil
+}
+
+// pageHouseholds lists a page of a list without a search, which may hold
+// the whole registry: COUNT(*) OVER () would read and sort every row of it
+// for each page, so the page is read in index order and the total counted
+// apart, or taken from the dashboard's figures when they are the same
+// count.
+func (db *DB) pageHouseholds(ctx context.Context, scope Scope, f HouseholdFilter, cond string, args []any, limit int) ([]*monitor.Household, int, error) {
+	var rows []householdRow
+	if err := db.x.SelectContext(ctx, &rows, db.rebind(`SELECT `+householdColumns+` FROM households WHERE `+cond+
+		` ORDER BY township, village, code LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...); err != nil {
+		return nil, 0, mapError(err)
+	}
+	out := make([]*monitor.Household, len(rows))
+	for i := range rows {
+		out[i] = rows[i].household()
+	}
+	total, ok, err := db.summaryTotal(ctx, scope, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		if err := db.x.GetContext(ctx, &total, db.rebind(`SELECT COUNT(*) FROM households WHERE `+cond), args...); err != nil {
+			return nil, 0, mapError(err)
+		}
+	}
+	return out, total, nil
+}
+
+// summaryTotal is the number of households of a list without a search from
+// the dashboard's figures of scope, when they hold it: all, monitored or
+// of one category, in scope or in some of its villages, or with an open
+// flag in scope.
+func (db *DB) summaryTotal(ctx context.Context, scope Scope, f HouseholdFilter) (int, bool, error) {
+	places := f.Township != "" || f.Village != ""
+	switch {
+	case f.Query != "", f.Flag != "" && (f.Flag != "any" || places || f.Category != ""):
+		return 0, false, nil
+	case places && f.Category != "" && f.Category != "any":
+		return 0, false, nil
+	}
+	s, err := db.cachedSummary(ctx, scope)
+	if err != nil {
+		return 0, false, err
+	}
+	if f.Flag == "any" {
+		return s.Flagged, true, nil
+	}
+	if places {
+		n := 0
+		for _, v := range s.ByVillage {
+			if (f.Township == "" || v.Township == f.Township) && (f.Village == "" || v.Village == f.Village) {
+				if f.Category == "" {
+					n += v.Households
+				} else {
+					n += v.Monitored
+				}
+			}
+		}
+		return n, true, nil
+	}
+	switch f.Category {
+	case "":
+		return s.Households, true, nil
+	case "any":
+		return s.Monitored, true, nil
+	}
+	for _, c := range s.ByCategory {
+		if c.Label == f.Category {
+			return c.N, true, nil
+		}
+	}
+	return 0, false, nil
 }
 
 // FindChanges returns the change history of a household of scope, newest

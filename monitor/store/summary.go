@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/shouwang/shouwang/monitor"
@@ -38,68 +39,77 @@ type Summary struct {
 	MonitoringDate monitor.Date `json:"monitoring_date"`
 }
 
-// Summarize computes the dashboard figures of scope.
+// Summarize returns the dashboard figures of scope. They take whole-registry
+// counts to make, so they are kept in memory per scope and made again once
+// anything they count may have changed (summarycache.go).
 func (db *DB) Summarize(ctx context.Context, scope Scope) (*Summary, error) {
+	return db.cachedSummary(ctx, scope)
+}
+
+// summarize computes the figures of scope (without the open leads and the
+// monitoring date, which cachedSummary reads each time): households by
+// village and category in one pass, members, and open flags. Everywhere
+// needs no join: every member and flag belongs to a household.
+func (db *DB) summarize(ctx context.Context, scope Scope) (*Summary, error) {
 	sw, sargs := scope.where("h.")
 	s := &Summary{LeadsOpen: -1}
-	var byCat []Count
-	if err := db.x.SelectContext(ctx, &byCat, db.rebind(`SELECT h.category AS label, COUNT(*) AS n FROM households h WHERE `+sw+` GROUP BY h.category`), sargs...); err != nil {
+	var groups []struct {
+		Township string `db:"township"`
+		Village  string `db:"village"`
+		Category string `db:"category"`
+		N        int    `db:"n"`
+	}
+	if err := db.x.SelectContext(ctx, &groups, db.rebind(`SELECT h.township, h.village, h.category, COUNT(*) AS n FROM households h WHERE `+sw+`
+		GROUP BY h.township, h.village, h.category ORDER BY h.township, h.village`), sargs...); err != nil {
 		return nil, mapError(err)
 	}
 	cats := map[string]int{}
-	for _, c := range byCat {
-		s.Households += c.N
-		if c.Label != "" {
-			s.Monitored += c.N
-			cats[c.Label] = c.N
+	for _, g := range groups {
+		if k := len(s.ByVillage); k == 0 || s.ByVillage[k-1].Township != g.Township || s.ByVillage[k-1].Village != g.Village {
+			s.ByVillage = append(s.ByVillage, VillageCount{Township: g.Township, Village: g.Village})
+		}
+		v := &s.ByVillage[len(s.ByVillage)-1]
+		v.Households += g.N
+		s.Households += g.N
+		if g.Category != "" {
+			v.Monitored += g.N
+			s.Monitored += g.N
+			cats[g.Category] += g.N
 		}
 	}
 	for _, c := range monitor.Categories {
 		s.ByCategory = append(s.ByCategory, Count{Label: c, N: cats[c]})
 	}
-	if err := db.x.GetContext(ctx, &s.Members, db.rebind(`SELECT COUNT(*) FROM members m JOIN households h ON h.id = m.household_id WHERE m.missing = ? AND `+sw),
-		append([]any{false}, sargs...)...); err != nil {
-		return nil, mapError(err)
+	members := `SELECT COUNT(*) FROM members m JOIN households h ON h.id = m.household_id WHERE m.missing = ? AND ` + sw
+	flags := `FROM flags f JOIN households h ON h.id = f.household_id WHERE f.status = ? AND ` + sw
+	if scope.All {
+		members, flags = `SELECT COUNT(*) FROM members m WHERE m.missing = ?`, `FROM flags f WHERE f.status = ?`
 	}
-	if err := db.x.SelectContext(ctx, &s.ByVillage, db.rebind(`SELECT h.township, h.village, COUNT(*) AS households,
-		SUM(CASE WHEN h.category <> '' THEN 1 ELSE 0 END) AS monitored
-		FROM households h WHERE `+sw+` GROUP BY h.township, h.village ORDER BY h.township, h.village`), sargs...); err != nil {
+	if err := db.x.GetContext(ctx, &s.Members, db.rebind(members), append([]any{false}, sargs...)...); err != nil {
 		return nil, mapError(err)
 	}
 	fargs := append([]any{monitor.FlagOpen}, sargs...)
-	if err := db.x.SelectContext(ctx, &s.FlagsByRisk, db.rebind(`SELECT f.risk_type AS label, COUNT(*) AS n FROM flags f JOIN households h ON h.id = f.household_id
-		WHERE f.status = ? AND `+sw+` GROUP BY f.risk_type ORDER BY COUNT(*) DESC, f.risk_type`), fargs...); err != nil {
+	if err := db.x.SelectContext(ctx, &s.FlagsByRisk, db.rebind(`SELECT f.risk_type AS label, COUNT(*) AS n `+flags+`
+		GROUP BY f.risk_type ORDER BY COUNT(*) DESC, f.risk_type`), fargs...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, c := range s.FlagsByRisk {
 		s.OpenFlags += c.N
 	}
-	if err := db.x.GetContext(ctx, &s.Flagged, db.rebind(`SELECT COUNT(DISTINCT f.household_id) FROM flags f JOIN households h ON h.id = f.household_id
-		WHERE f.status = ? AND `+sw), fargs...); err != nil {
+	if err := db.x.GetContext(ctx, &s.Flagged, db.rebind(`SELECT COUNT(DISTINCT f.household_id) `+flags), fargs...); err != nil {
 		return nil, mapError(err)
-	}
-	if scope.All {
-		if err := db.x.GetContext(ctx, &s.LeadsOpen, db.rebind(`SELECT COUNT(*) FROM leads WHERE status = ?`), "open"); err != nil {
-			return nil, mapError(err)
-		}
-	}
-	d, ok, err := db.MonitoringDate(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		s.MonitoringDate = d
 	}
 	return s, nil
 }
 
-// VillagesIn lists the villages that have households in scope.
+// VillagesIn lists the villages that have households in scope, with their
+// households and monitored households (the dashboard's figures).
 func (db *DB) VillagesIn(ctx context.Context, scope Scope) ([]VillageCount, error) {
-	sw, sargs := scope.where("h.")
-	var vs []VillageCount
-	err := db.x.SelectContext(ctx, &vs, db.rebind(`SELECT h.township, h.village, COUNT(*) AS households, 0 AS monitored FROM households h WHERE `+sw+`
-		GROUP BY h.township, h.village ORDER BY h.township, h.village`), sargs...)
-	return vs, mapError(err)
+	s, err := db.cachedSummary(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	return s.ByVillage, nil
 }
 
 // ImportRecord is one committed import, for the history.
@@ -184,11 +194,16 @@ func (db *DB) FindHouseholdLeads(ctx context.Context, scope Scope, code string) 
 func (db *DB) Ping(ctx context.Context) error { return db.x.PingContext(ctx) }
 
 // OpenRiskTypes lists the risk types of the open flags in scope, for the
-// filter of the household list.
+// filter of the household list (the dashboard's figures).
 func (db *DB) OpenRiskTypes(ctx context.Context, scope Scope) ([]string, error) {
-	sw, sargs := scope.where("h.")
-	var ts []string
-	err := db.x.SelectContext(ctx, &ts, db.rebind(`SELECT DISTINCT f.risk_type FROM flags f JOIN households h ON h.id = f.household_id
-		WHERE f.status = ? AND `+sw+` ORDER BY f.risk_type`), append([]any{monitor.FlagOpen}, sargs...)...)
-	return ts, mapError(err)
+	s, err := db.cachedSummary(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]string, 0, len(s.FlagsByRisk))
+	for _, c := range s.FlagsByRisk {
+		ts = append(ts, c.Label)
+	}
+	slices.Sort(ts)
+	return ts, nil
 }
