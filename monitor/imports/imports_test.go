@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"runtime/debug"
 	"testing"
 
 	"github.com/shouwang/shouwang/importer/sheet"
@@ -59,4 +60,23 @@ func TestRecordsKeptToPlace(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTightMemoryNests: overlapping large imports restore the limit that
+// was there before the first, whatever order they end in.
+func TestTightMemoryNests(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	a := tightMemory()
+	b := tightMemory()
+	if got := debug.SetMemoryLimit(-1); got != importMemoryLimit {
+		t.Fatalf("limit during imports = %d, want %d", got, importMemoryLimit)
+	}
+	a()
+	if got := debug.SetMemoryLimit(-1); got != importMemoryLimit {
+		t.Fatalf("limit lifted while an import still runs: %d", got)
+	}
+	b()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("limit after imports = %d, want %d", got, before)
+	}
 }

@@ -25,9 +25,9 @@ type ImportOptions struct {
 	// SkipInvalid writes the valid households when some are rejected;
 	// without it one rejected household means nothing is written.
 	SkipInvalid bool
-	// Release lets ImportHouseholds drop each accepted household's members
-	// and incomes once written (set to nil), so a large file is held in
-	// memory once; for callers that do not look at the batch afterwards.
+	// Release lets ImportHouseholds drop each accepted household once
+	// written (Household set to nil), so a large file is held in memory
+	// once; for callers that look only at rejected ones afterwards.
 	Release bool
 	// Scope, when set, is the uploader's place: records (loans, measures,
 	// cadres) of households outside it are rejected as out_of_scope.
@@ -154,6 +154,7 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 func release(part []*monitor.ImportHousehold) {
 	for _, in := range part {
 		in.Household.Members, in.Household.Incomes, in.MemberRows = nil, nil, nil
+		in.Household = nil
 	}
 }
 
