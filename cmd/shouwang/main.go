@@ -43,30 +43,31 @@ type App struct {
 const usage = `守望 Shouwang — 防止返贫动态监测和帮扶
 
 用法 / usage:
-  shouwang import [--db DSN] [--kind households] [--dry-run] [--skip-invalid] [--errors-out FILE.xlsx] [--json] FILE...
-        导入花名册（.xlsx/.xlsm/.csv）；先校验，默认全部正确才写入
-  shouwang households [--db DSN] [--township T] [--village V] [--category C|any] [--q TEXT] [--json]
-        查询农户
-  shouwang household [--db DSN] [--json] CODE      查看一户（成员、收入、变更记录）
-  shouwang place add PATH | place list             管理地点（乡镇/村/组）
-  shouwang import --kind loans|measures|cadres [--dry-run] [--skip-invalid] [--errors-out F] [--json] FILE
-        导入小额信贷台账（可含还款明细表）、帮扶措施台账、帮扶责任人名单
-  shouwang loans [--overdue] [--year Y] [--as-of DATE] [--township T] [--village V] [--household CODE] [--product micro|startup|other] [--json]
-        小额信贷台账：余额、逾期天数与分档、PAR30/PAR90、当年贴息和政策核查预警；--overdue 为逾期清单
-  shouwang evaluate [--as-of DATE] [--village V] [--json]
+  shouwang serve [--addr 127.0.0.1:8080] [--demo] [--max-upload-mb 50]
+        启动网页和 API；首次启动时创建管理员 admin 并显示一次性密码
+
+  shouwang import [--kind households|loans|measures|cadres|medical|civil|…] [--dry-run] [--skip-invalid] [--errors-out FILE.xlsx] [--as-of DATE] [--json] FILE...
+        导入花名册、小额信贷台账、帮扶措施台账、帮扶责任人名单或部门名单（.xlsx/.xlsm/.csv，不填 --kind 按表头识别）；
+        先校验，默认全部正确才写入
+  shouwang households [--township T] [--village V] [--category C|any] [--q TEXT] [--json]    查询农户
+  shouwang household [--json] CODE                 查看一户（成员、收入、变更记录）
+
+  shouwang evaluate [--as-of DATE] [--township T] [--village V] [--json]
         按当前规则评估农户，新增、保持或解除风险预警
   shouwang flags [--status open|closed|all] [--village V] [--household CODE] [--rule CODE] [--json]
         查看风险预警
-  shouwang serve [--addr 127.0.0.1:8080] [--demo] [--max-upload-mb 50]
-        启动网页和 API；首次启动时创建管理员 admin 并显示一次性密码
-  shouwang user add NAME --role village|township|county|admin --place PATH [--password-stdin]
-  shouwang user passwd|disable|enable NAME | user list      管理账号（服务运行时也可用）
-  shouwang token create --user NAME                          创建 API 令牌（只输出令牌）
   shouwang case open|step|list|show|cancel …       识别纳入和风险消除的办理程序（shouwang case 查看用法）
+  shouwang loans [--overdue] [--year Y] [--as-of DATE] [--township T] [--village V] [--household CODE] [--product micro|startup|other] [--json]
+        小额信贷台账：余额、逾期天数与分档、PAR30/PAR90、当年贴息和政策核查预警；--overdue 为逾期清单
   shouwang report NAME [--year Y] [--as-of DATE] [--township T] [--village V] [--all] [--unmask] [--template FILE.xlsx] -o FILE.xlsx|FILE.csv
         生成报表：roster 花名册、flags 预警清单、notice 公示名单、measures 措施台账、loans 信贷台账、summary 统计汇总表、yearly 年度统计
 
-数据库 / database: --db 或环境变量 SHOUWANG_DB：sqlite:文件路径（默认 sqlite:shouwang.db）或 postgres://…
+  shouwang place add PATH | place list             管理地点（乡镇/村/组）
+  shouwang user add NAME --role village|township|county|admin --place PATH [--password-stdin]
+  shouwang user passwd|disable|enable NAME | user list      管理账号（服务运行时也可用）
+  shouwang token create --user NAME                          创建 API 令牌（只输出令牌）
+
+每个命令都可加 --db DSN；数据库 / database: --db 或环境变量 SHOUWANG_DB：sqlite:文件路径（默认 sqlite:shouwang.db）或 postgres://…
 `
 
 // Run executes one command and returns the exit status.
