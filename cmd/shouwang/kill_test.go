@@ -78,7 +78,7 @@ func TestKilledImportLeavesDatabaseAsItWas(t *testing.T) {
 
 // waitForWrites waits until the import process is inside its write
 // transaction: for SQLite its write-ahead log grows, for PostgreSQL the
-// server shows it inserting.
+// server shows it inserting or copying members.
 func waitForWrites(t *testing.T, e storetest.Engine, exited chan error) bool {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
@@ -99,7 +99,7 @@ func waitForWrites(t *testing.T, e storetest.Engine, exited chan error) bool {
 		}
 		if pg != nil {
 			var n int
-			pg.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'INSERT INTO members%'`).Scan(&n)
+			pg.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND (query LIKE 'INSERT INTO members%' OR query LIKE 'COPY "members"%')`).Scan(&n)
 			if n > 0 {
 				return true
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
 	"github.com/shouwang/shouwang/monitor/store/storetest"
+	"github.com/shouwang/shouwang/synth"
 )
 
 func household(code, head, id string, extra ...monitor.Member) monitor.ImportHousehold {
@@ -130,5 +131,66 @@ func TestImportHouseholds(t *testing.T) {
 				t.Fatalf("monitored = %d, want 1", total)
 			}
 		})
+	})
+}
+
+// TestLargeImportRoundTrip imports enough households that the bulk paths
+// (COPY on PostgreSQL, reused prepared INSERTs on SQLite) carry members,
+// incomes and history, with text that COPY must escape, and reads every
+// household back field by field.
+func TestLargeImportRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		hs := synth.Households(synth.Config{Seed: 7, Households: 1500})
+		hs[0].Note = "第一行\t制表\\反斜杠\n第二行\r回车"
+		hs[0].Members[0].Name = `王\N`
+		hs[1].Address = `\.` // the end-of-data marker of COPY's text format
+		batch := make([]monitor.ImportHousehold, len(hs))
+		members := 0
+		for i, h := range hs {
+			batch[i] = monitor.ImportHousehold{Household: h, Row: i + 2, MemberRows: make([]int, len(h.Members))}
+			members += len(h.Members)
+		}
+		rep := run(t, db, store.ImportOptions{}, batch...)
+		if !rep.Committed || rep.Households.Created != len(hs) || rep.Members.Created != members {
+			t.Fatalf("households %+v members %+v errors %v", rep.Households, rep.Members, rep.Errors)
+		}
+		nh, nm, err := db.CountRegistry(ctx)
+		if err != nil || nh != len(hs) || nm != members {
+			t.Fatalf("registry holds %d households, %d members (%v); want %d, %d", nh, nm, err, len(hs), members)
+		}
+		for _, want := range hs {
+			got, err := db.FindHouseholdByCode(ctx, store.Everywhere, want.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Note != want.Note || got.Address != want.Address || got.HeadName != want.HeadName || got.Category != want.Category ||
+				got.EliminatedOn != want.EliminatedOn || got.IdentifiedIn != want.IdentifiedIn {
+				t.Fatalf("%s: read back %+v, imported %+v", want.Code, got, want)
+			}
+			if len(got.Members) != len(want.Members) || len(got.Incomes) != len(want.Incomes) {
+				t.Fatalf("%s: %d members %d incomes read back, %d and %d imported", want.Code, len(got.Members), len(got.Incomes), len(want.Members), len(want.Incomes))
+			}
+			for i, m := range want.Members {
+				g := got.Members[i]
+				if g.Name != m.Name || g.IDNumber != m.IDNumber || g.Relation != m.Relation || g.BirthDate != m.BirthDate ||
+					g.WorkMonths != m.WorkMonths || g.MedicalInsured != m.MedicalInsured || g.Missing {
+					t.Fatalf("%s member %d: read back %+v, imported %+v", want.Code, i, g, m)
+				}
+			}
+			for i, in := range want.Incomes {
+				g := got.Incomes[i]
+				g.HouseholdID = 0
+				in.HouseholdID = 0
+				if g != in {
+					t.Fatalf("%s income %d: read back %+v, imported %+v", want.Code, i, g, in)
+				}
+			}
+		}
+		// The same file again changes nothing.
+		again := run(t, db, store.ImportOptions{}, batch...)
+		if again.Households.Unchanged != len(hs) || again.Members.Unchanged != members {
+			t.Fatalf("re-import: households %+v members %+v", again.Households, again.Members)
+		}
 	})
 }
