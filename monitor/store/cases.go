@@ -155,7 +155,7 @@ func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *m
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE households SET category = ?, risks = ?, identified_ym = ?, risk_eliminated = ?,
-		elimination_method = ?, eliminated_on = ?, updated_at = ? WHERE id = ?`),
+		elimination_method = ?, eliminated_on = ?, updated_at = ?, rev = rev + 1 WHERE id = ?`),
 		nh.Category, strings.Join(nh.Risks, "、"), nh.IdentifiedIn, nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn, now, old.ID); err != nil {
 		return mapError(err)
 	}

@@ -150,11 +150,11 @@ func (db *DB) SetLeadStatus(ctx context.Context, id int64, status string) error 
 	return nil
 }
 
-// MonitoringDate is the date the registry was last evaluated as of (the
-// newest flag's last sighting), or ok=false when it never was.
+// MonitoringDate is the latest date the registry was evaluated as of, or
+// ok=false when it never was.
 func (db *DB) MonitoringDate(ctx context.Context) (monitor.Date, bool, error) {
 	var d []monitor.Date
-	if err := db.x.SelectContext(ctx, &d, `SELECT MAX(last_seen) FROM flags`); err != nil {
+	if err := db.x.SelectContext(ctx, &d, `SELECT MAX(as_of) FROM evaluations`); err != nil {
 		return monitor.Date{}, false, mapError(err)
 	}
 	if len(d) == 0 || d[0].IsZero() {

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -18,12 +21,26 @@ type HouseholdData struct {
 	// open holds the household's open flags, read with the batch so the
 	// single writer only writes.
 	open []openFlag
+	// hits are the rules that fire, evaluated where the batch was loaded.
+	hits []monitor.Hit
+	// facts is the household's rebuilt facts row (at rev) for the writer
+	// to keep; nil when the stored one was current.
+	facts []byte
+	rev   int64
 }
 
 // Evaluator returns the rules that fire for one household. The store calls
 // it for every household in scope and keeps the flags; it knows nothing of
-// how rules work.
+// how rules work. The slice it returns may be reused by its next call.
 type Evaluator func(d *HouseholdData) []monitor.Hit
+
+// NewEvaluator makes an Evaluator; evaluation runs one per loading
+// goroutine, so an Evaluator need not be safe for concurrent use.
+type NewEvaluator func() Evaluator
+
+// Constant is the NewEvaluator of an Evaluator that is safe for concurrent
+// use (one that keeps no state).
+func Constant(eval Evaluator) NewEvaluator { return func() Evaluator { return eval } }
 
 // EvalScope limits an evaluation; the zero scope is every household.
 type EvalScope struct {
@@ -40,17 +57,30 @@ const evalBatch = 2000
 // still fires keeps its flag (with the latest explanation), one that stopped
 // firing closes its flag on asOf. Closed flags are never reopened: a rule
 // that fires again opens a new one, so history is not overwritten.
-func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int64, scope EvalScope, eval Evaluator) (*monitor.EvaluationCounts, error) {
+//
+// The rules run beside the loading, one evaluator per loading goroutine;
+// the single writer only writes. Each run is recorded in evaluations.
+func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int64, scope EvalScope, newEval NewEvaluator) (*monitor.EvaluationCounts, error) {
 	counts := &monitor.EvaluationCounts{AsOf: asOf.String(), ConfigVersion: configVersion, OpenByRule: map[string]int{}}
-	err := db.eachBatch(ctx, scope, func(data []*HouseholdData) error {
+	err := db.eachBatch(ctx, scope, newEval, func(sel batchSel, data []*HouseholdData) error {
 		counts.Households += len(data)
 		return db.inTx(ctx, func(tx *sqlx.Tx) error {
-			return db.reconcile(ctx, tx, data, asOf, configVersion, eval, counts)
+			return db.reconcile(ctx, tx, sel, data, asOf, configVersion, counts)
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
+	if _, err := db.x.ExecContext(ctx, db.rebind(`INSERT INTO evaluations (as_of, config_version, scope, households, opened, kept, closed, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), asOf, configVersion, scope.String(), counts.Households, counts.Opened, counts.Kept, counts.Closed, db.Now()); err != nil {
+		return nil, mapError(err)
+	}
+	if scope.all() {
+		// Every household was evaluated: the open flags are the rules
+		// that fired, counted as they were reconciled.
+		return counts, nil
+	}
+	clear(counts.OpenByRule)
 	var byRule []struct {
 		Code string `db:"rule_code"`
 		N    int    `db:"n"`
@@ -62,6 +92,22 @@ func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int
 		counts.OpenByRule[r.Code] = r.N
 	}
 	return counts, nil
+}
+
+// all reports whether the scope is the whole registry.
+func (s EvalScope) all() bool { return s.HouseholdIDs == nil && s.Township == "" && s.Village == "" }
+
+// String says what the scope covers, for the record of a run.
+func (s EvalScope) String() string {
+	switch {
+	case s.HouseholdIDs != nil:
+		return fmt.Sprintf("%d 户", len(s.HouseholdIDs))
+	case s.Village != "":
+		return strings.TrimSpace(s.Township + " " + s.Village)
+	case s.Township != "":
+		return s.Township
+	}
+	return "全部"
 }
 
 // batchSel selects one batch of households: a range of ids (the whole
@@ -82,8 +128,9 @@ func (b batchSel) cond(col string) (string, []any) {
 
 // eachBatch loads the households in scope a batch at a time — several
 // batches at once on the read connections — and hands them to fn in order,
-// one at a time.
-func (db *DB) eachBatch(ctx context.Context, scope EvalScope, fn func([]*HouseholdData) error) error {
+// one at a time. With newEval, each loaded batch is evaluated where it was
+// loaded (HouseholdData.hits), so the rules use every core.
+func (db *DB) eachBatch(ctx context.Context, scope EvalScope, newEval NewEvaluator, fn func(batchSel, []*HouseholdData) error) error {
 	sels, err := db.batches(ctx, scope)
 	if err != nil {
 		return err
@@ -110,6 +157,12 @@ func (db *DB) eachBatch(ctx context.Context, scope EvalScope, fn func([]*Househo
 			}
 			go func(i int, sel batchSel) {
 				data, err := db.loadBatch(ctx, sel)
+				if err == nil && newEval != nil {
+					eval := newEval()
+					for _, d := range data {
+						d.hits = slices.Clone(eval(d))
+					}
+				}
 				out[i] <- result{data, err}
 			}(i, sel)
 		}
@@ -125,7 +178,7 @@ func (db *DB) eachBatch(ctx context.Context, scope EvalScope, fn func([]*Househo
 		if r.err != nil {
 			return r.err
 		}
-		if err := fn(r.data); err != nil {
+		if err := fn(sels[i], r.data); err != nil {
 			return err
 		}
 	}
@@ -134,15 +187,36 @@ func (db *DB) eachBatch(ctx context.Context, scope EvalScope, fn func([]*Househo
 
 // batches splits the scope into batches of about evalBatch households.
 func (db *DB) batches(ctx context.Context, s EvalScope) ([]batchSel, error) {
-	if s.HouseholdIDs == nil && s.Township == "" && s.Village == "" {
-		var ids []int64
-		if err := db.x.SelectContext(ctx, &ids, `SELECT id FROM households ORDER BY id`); err != nil {
+	if s.all() {
+		// Ranges of evalBatch households, found by stepping through the
+		// primary key: a million ids need not cross the driver to be split.
+		st, err := db.rx.PreparexContext(ctx, db.rebind(`SELECT id FROM households WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?`))
+		if err != nil {
+			return nil, mapError(err)
+		}
+		defer st.Close()
+		// Two queries: SQLite answers MIN or MAX alone from the key, both
+		// together with a scan.
+		var first, last sql.NullInt64
+		if err := db.rx.QueryRowContext(ctx, `SELECT MIN(id) FROM households`).Scan(&first); err != nil {
+			return nil, mapError(err)
+		}
+		if err := db.rx.QueryRowContext(ctx, `SELECT MAX(id) FROM households`).Scan(&last); err != nil {
 			return nil, mapError(err)
 		}
 		var out []batchSel
-		for start := 0; start < len(ids); start += evalBatch {
-			part := ids[start:min(start+evalBatch, len(ids))]
-			out = append(out, batchSel{lo: part[0], hi: part[len(part)-1]})
+		for lo := first.Int64; first.Valid && lo <= last.Int64; {
+			var next int64
+			err := st.GetContext(ctx, &next, lo, evalBatch)
+			if err == sql.ErrNoRows {
+				out = append(out, batchSel{lo: lo, hi: last.Int64})
+				break
+			}
+			if err != nil {
+				return nil, mapError(err)
+			}
+			out = append(out, batchSel{lo: lo, hi: next - 1})
+			lo = next
 		}
 		return out, nil
 	}
@@ -172,7 +246,7 @@ func (db *DB) LoadHouseholdData(ctx context.Context, id int64) (*HouseholdData, 
 // ForEachData calls fn for every household in scope with everything the
 // rules see of it, a batch at a time, writing nothing.
 func (db *DB) ForEachData(ctx context.Context, scope EvalScope, fn func(d *HouseholdData) error) error {
-	return db.eachBatch(ctx, scope, func(data []*HouseholdData) error {
+	return db.eachBatch(ctx, scope, nil, func(_ batchSel, data []*HouseholdData) error {
 		for _, d := range data {
 			if err := fn(d); err != nil {
 				return err
@@ -208,68 +282,46 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 		c, args := sel.cond(col)
 		return db.rebind(strings.Replace(query, "$COND", c, 1)), args
 	}
-	qs, args := where(`SELECT `+evalHouseholdColumns+` FROM households WHERE $COND ORDER BY id`, "id")
-	hrows, err := q.QueryContext(ctx, qs, args...)
+	// The households, from their facts rows where these are current; the
+	// others are read from the tables and their rows rebuilt.
+	qs, args := where(`SELECT h.id, h.rev, f.rev, f.data FROM households h LEFT JOIN household_facts f ON f.household_id = h.id
+		WHERE $COND ORDER BY h.id`, "h.id")
+	frows, err := q.QueryContext(ctx, qs, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	defer hrows.Close()
-	for hrows.Next() {
-		h := &monitor.Household{}
-		var risks string
-		if err := hrows.Scan(&h.ID, &h.Code, &h.Township, &h.Village, &h.Group, &h.HeadName, &h.Size, &h.Type, &h.Category,
-			&h.IdentifiedIn, &risks, &h.RiskEliminated, &h.EliminationMethod, &h.EliminatedOn, &h.HousingUnsafe, &h.WaterUnsafe,
-			&h.EducationGap, &h.MedicalGap, &h.NoLaborSupport); err != nil {
+	defer frows.Close()
+	var stale []int64
+	for frows.Next() {
+		var id, rev int64
+		var frev sql.NullInt64
+		var data sql.RawBytes
+		if err := frows.Scan(&id, &rev, &frev, &data); err != nil {
 			return nil, mapError(err)
 		}
-		h.Risks = splitRisks(risks)
-		d := &HouseholdData{Household: h}
-		byID[h.ID] = d
+		d := &HouseholdData{Household: &monitor.Household{ID: id}}
+		if !frev.Valid || frev.Int64 != rev || decodeFacts(data, d.Household) != nil {
+			stale = append(stale, id)
+		}
+		byID[id] = d
 		out = append(out, d)
 	}
-	if err := hrows.Err(); err != nil {
+	if err := frows.Err(); err != nil {
 		return nil, mapError(err)
 	}
-	// Members are the bulk of a batch: scanned by hand, without sqlx's
-	// reflection, which cost more than reading them.
-	qs, args = where(`SELECT `+evalMemberColumns+` FROM members WHERE $COND ORDER BY household_id, position`, "household_id")
-	mrows, err := q.QueryContext(ctx, qs, args...)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer mrows.Close()
-	for mrows.Next() {
-		var m monitor.Member
-		if err := mrows.Scan(&m.ID, &m.HouseholdID, &m.IDNumber, &m.Name, &m.Relation, &m.Sex, &m.Health,
-			&m.LaborSkill, &m.SchoolStatus, &m.WorkMonths, &m.MedicalInsured, &m.Missing); err != nil {
-			return nil, mapError(err)
+	frows.Close()
+	if len(stale) > 0 {
+		from := batchSel{ids: stale}
+		if len(stale) == len(out) && sel.ids == nil {
+			from = sel // a registry never evaluated: read the range
 		}
-		m.BirthDate = birthFromID(m.IDNumber)
-		if d := byID[m.HouseholdID]; d != nil {
-			d.Household.Members = append(d.Household.Members, m)
+		if err := db.loadRegistryRows(ctx, q, from, byID); err != nil {
+			return nil, err
 		}
-	}
-	if err := mrows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	qs, args = where(`SELECT `+incomeColumns+` FROM incomes WHERE $COND ORDER BY household_id, year`, "household_id")
-	irows, err := q.QueryContext(ctx, qs, args...)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer irows.Close()
-	for irows.Next() {
-		var x monitor.Income
-		if err := irows.Scan(&x.HouseholdID, &x.Year, &x.Wage, &x.Business, &x.Property, &x.Transfer, &x.BusinessCost,
-			&x.Net, &x.PerCapita, &x.MedicalOOP, &x.InsurancePay); err != nil {
-			return nil, mapError(err)
+		for _, id := range stale {
+			d := byID[id]
+			d.facts = encodeFacts(make([]byte, 0, 256), d.Household)
 		}
-		if d := byID[x.HouseholdID]; d != nil {
-			d.Household.Incomes = append(d.Household.Incomes, x)
-		}
-	}
-	if err := irows.Err(); err != nil {
-		return nil, mapError(err)
 	}
 	var meas []monitor.Measure
 	qs, args = where(`SELECT `+measureColumns+` FROM measures m JOIN households h ON h.id = m.household_id WHERE $COND ORDER BY m.household_id, m.id`, "m.household_id")
@@ -291,15 +343,23 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 			d.Loans = append(d.Loans, l)
 		}
 	}
-	var flags []openFlag
 	qs, args = where(`SELECT id, household_id, rule_code, explanation FROM flags WHERE status = 'open' AND $COND`, "household_id")
-	if err := q.SelectContext(ctx, &flags, qs, args...); err != nil {
+	frows, err = q.QueryContext(ctx, qs, args...)
+	if err != nil {
 		return nil, mapError(err)
 	}
-	for _, f := range flags {
+	defer frows.Close()
+	for frows.Next() {
+		var f openFlag
+		if err := frows.Scan(&f.ID, &f.HouseholdID, &f.RuleCode, &f.Explanation); err != nil {
+			return nil, mapError(err)
+		}
 		if d := byID[f.HouseholdID]; d != nil {
 			d.open = append(d.open, f)
 		}
+	}
+	if err := frows.Err(); err != nil {
+		return nil, mapError(err)
 	}
 	var dept []monitor.DeptRecord
 	qs, args = where(`SELECT `+deptColumns+` FROM dept_records WHERE $COND ORDER BY household_id, id`, "household_id")
@@ -314,10 +374,98 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 	return out, nil
 }
 
+// loadRegistryRows reads the households of sel with their members and
+// incomes from the tables into byID, with the rev they were read at (read
+// no later than the rows, so a facts row built from them is never newer
+// than its rev says).
+func (db *DB) loadRegistryRows(ctx context.Context, q *sqlx.DB, sel batchSel, byID map[int64]*HouseholdData) error {
+	where := func(query, col string) (string, []any) {
+		c, args := sel.cond(col)
+		return db.rebind(strings.Replace(query, "$COND", c, 1)), args
+	}
+	qs, args := where(`SELECT `+evalHouseholdColumns+` FROM households WHERE $COND ORDER BY id`, "id")
+	hrows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
+		return mapError(err)
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		h := &monitor.Household{}
+		var risks string
+		var rev int64
+		if err := hrows.Scan(&h.ID, &rev, &h.Code, &h.Township, &h.Village, &h.Group, &h.HeadName, &h.Size, &h.Type, &h.Category,
+			&h.IdentifiedIn, &risks, &h.RiskEliminated, &h.EliminationMethod, &h.EliminatedOn, &h.HousingUnsafe, &h.WaterUnsafe,
+			&h.EducationGap, &h.MedicalGap, &h.NoLaborSupport); err != nil {
+			return mapError(err)
+		}
+		h.Risks = splitRisks(risks)
+		if d := byID[h.ID]; d != nil {
+			d.Household, d.rev = h, rev
+		}
+	}
+	if err := hrows.Err(); err != nil {
+		return mapError(err)
+	}
+	// Members are the bulk of a batch: scanned by hand, without sqlx's
+	// reflection, which cost more than reading them.
+	qs, args = where(`SELECT `+evalMemberColumns+` FROM members WHERE $COND ORDER BY household_id, position`, "household_id")
+	mrows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
+		return mapError(err)
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var m monitor.Member
+		if err := mrows.Scan(&m.ID, &m.HouseholdID, &m.IDNumber, &m.Name, &m.Relation, &m.Sex, &m.Health,
+			&m.LaborSkill, &m.SchoolStatus, &m.WorkMonths, &m.MedicalInsured, &m.Missing); err != nil {
+			return mapError(err)
+		}
+		m.BirthDate = birthFromID(m.IDNumber)
+		if d := byID[m.HouseholdID]; d != nil {
+			d.Household.Members = append(d.Household.Members, m)
+		}
+	}
+	if err := mrows.Err(); err != nil {
+		return mapError(err)
+	}
+	qs, args = where(`SELECT `+incomeColumns+` FROM incomes WHERE $COND ORDER BY household_id, year`, "household_id")
+	irows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
+		return mapError(err)
+	}
+	defer irows.Close()
+	for irows.Next() {
+		var x monitor.Income
+		if err := irows.Scan(&x.HouseholdID, &x.Year, &x.Wage, &x.Business, &x.Property, &x.Transfer, &x.BusinessCost,
+			&x.Net, &x.PerCapita, &x.MedicalOOP, &x.InsurancePay); err != nil {
+			return mapError(err)
+		}
+		if d := byID[x.HouseholdID]; d != nil {
+			d.Household.Incomes = append(d.Household.Incomes, x)
+		}
+	}
+	if err := irows.Err(); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
+
+// keepFacts writes the facts rows a batch rebuilt.
+func (db *DB) keepFacts(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData) error {
+	var rows [][]any
+	for _, d := range data {
+		if d.facts != nil {
+			rows = append(rows, []any{d.Household.ID, d.rev, d.facts})
+		}
+	}
+	return db.insertRows(ctx, tx, "household_facts", []string{"household_id", "rev", "data"}, rows,
+		` ON CONFLICT (household_id) DO UPDATE SET rev = excluded.rev, data = excluded.data`)
+}
+
 // The columns evaluation reads: what the rules see and no more. A date or
 // timestamp column costs a time parse per row on SQLite, so the birth date
 // is taken from the ID number it was derived from.
-const evalHouseholdColumns = `id, code, township, village, grp, head_name, size, household_type, category, identified_ym,
+const evalHouseholdColumns = `id, rev, code, township, village, grp, head_name, size, household_type, category, identified_ym,
 	risks, risk_eliminated, elimination_method, eliminated_on, housing_unsafe, water_unsafe, education_gap, medical_gap,
 	no_labor_support`
 
@@ -387,10 +535,13 @@ type openFlag struct {
 	Explanation string `db:"explanation"`
 }
 
-// reconcile evaluates a batch and opens, keeps and closes its flags.
-func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData, asOf monitor.Date, version int64, eval Evaluator, counts *monitor.EvaluationCounts) error {
+// reconcile opens, keeps and closes the flags of an evaluated batch.
+func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, sel batchSel, data []*HouseholdData, asOf monitor.Date, version int64, counts *monitor.EvaluationCounts) error {
 	if len(data) == 0 {
 		return nil
+	}
+	if err := db.keepFacts(ctx, tx, data); err != nil {
+		return err
 	}
 	var open []openFlag
 	for _, d := range data {
@@ -406,14 +557,16 @@ func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData,
 	}
 	var newRows [][]any
 	var kept []int64
+	var explained []openFlag // kept, with a new explanation
 	for _, d := range data {
-		for _, hit := range eval(d) {
+		for _, hit := range d.hits {
 			k := key{d.Household.ID, hit.RuleCode}
 			f, ok := existing[k]
 			if !ok {
 				newRows = append(newRows, []any{d.Household.ID, hit.RuleCode, hit.RuleName, hit.RiskType, hit.Severity, hit.Kind,
 					hit.Explanation, monitor.FlagOpen, asOf, asOf, nil, version})
 				counts.Opened++
+				counts.OpenByRule[hit.RuleCode]++
 				existing[k] = openFlag{ID: -1}
 				continue
 			}
@@ -422,11 +575,10 @@ func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData,
 			}
 			delete(existing, k)
 			counts.Kept++
+			counts.OpenByRule[hit.RuleCode]++
 			if f.Explanation != hit.Explanation {
-				if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE flags SET explanation = ?, last_seen = ?, config_version = ? WHERE id = ?`),
-					hit.Explanation, asOf, version, f.ID); err != nil {
-					return mapError(err)
-				}
+				f.Explanation = hit.Explanation
+				explained = append(explained, f)
 				continue
 			}
 			kept = append(kept, f.ID)
@@ -439,10 +591,30 @@ func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, data []*HouseholdData,
 		}
 	}
 	counts.Closed += len(closed)
-	if err := db.execIn(ctx, tx, `UPDATE flags SET last_seen = ? WHERE id IN (?)`, asOf, kept); err != nil {
-		return err
+	if len(explained) > 0 {
+		st, err := tx.PrepareContext(ctx, db.rebind(`UPDATE flags SET explanation = ?, last_seen = ?, config_version = ? WHERE id = ?`))
+		if err != nil {
+			return mapError(err)
+		}
+		defer st.Close()
+		for _, f := range explained {
+			if _, err := st.ExecContext(ctx, f.Explanation, asOf, version, f.ID); err != nil {
+				return mapError(err)
+			}
+		}
 	}
 	if err := db.execIn(ctx, tx, `UPDATE flags SET status = 'closed', closed_on = ? WHERE id IN (?)`, asOf, closed); err != nil {
+		return err
+	}
+	if sel.ids == nil {
+		// A range of the registry: every flag still open in it was kept
+		// (the closed ones are closed by now, the new ones come next), and
+		// one statement over the range costs less than lists of ids.
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE flags SET last_seen = ? WHERE household_id BETWEEN ? AND ? AND status = 'open' AND last_seen <> ?`),
+			asOf, sel.lo, sel.hi, asOf); err != nil {
+			return mapError(err)
+		}
+	} else if err := db.execIn(ctx, tx, `UPDATE flags SET last_seen = ? WHERE id IN (?)`, asOf, kept); err != nil {
 		return err
 	}
 	return db.insertRows(ctx, tx, "flags", []string{"household_id", "rule_code", "rule_name", "risk_type", "severity", "kind",

@@ -438,6 +438,17 @@ func (db *DB) applyPlans(ctx context.Context, tx *sqlx.Tx, cache placeCache, pla
 		medical_oop = excluded.medical_oop, insurance_payout = excluded.insurance_payout`); err != nil {
 		return err
 	}
+	// Every household changed here has its rev raised, so that evaluation
+	// rebuilds its facts row (see facts.go).
+	var changed []int64
+	for _, p := range plans {
+		if p.old != nil && (p.fields || p.income || len(p.newMems)+len(p.updMems)+len(p.missing) > 0) {
+			changed = append(changed, p.in.Household.ID)
+		}
+	}
+	if err := db.execIn(ctx, tx, `UPDATE households SET rev = rev + ? WHERE id IN (?)`, 1, changed); err != nil {
+		return err
+	}
 	var changeRows [][]any
 	for _, p := range plans {
 		for _, c := range p.changes {

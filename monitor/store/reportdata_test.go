@@ -203,7 +203,7 @@ func flagEvery(t *testing.T, db *store.DB, asOf monitor.Date, third bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Evaluate(ctx, asOf, cv.ID, store.EvalScope{}, func(d *store.HouseholdData) []monitor.Hit {
+	_, err = db.Evaluate(ctx, asOf, cv.ID, store.EvalScope{}, store.Constant(func(d *store.HouseholdData) []monitor.Hit {
 		var hits []monitor.Hit
 		if d.Household.ID%2 == 0 {
 			hits = append(hits, monitor.Hit{RuleCode: "r_even", RuleName: "偶数", RiskType: "因病", Severity: "高", Kind: "risk", Explanation: "测试"})
@@ -212,7 +212,7 @@ func flagEvery(t *testing.T, db *store.DB, asOf monitor.Date, third bool) {
 			hits = append(hits, monitor.Hit{RuleCode: "r_third", RuleName: "三", RiskType: "缺劳动力", Severity: "中", Kind: "risk", Explanation: "测试"})
 		}
 		return hits
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,9 @@ const summaryTTL = 15 * time.Second
 //     miss a transaction that commits out of id order);
 //   - every change of a household or member, by an import or a case, adds
 //     a row to changes;
-//   - an evaluation opens flags (a new id), or closes them on its date: a
-//     later date than any before, or more flags closed on the latest.
+//   - every evaluation run adds a row to evaluations;
+//   - flags closed otherwise move the latest closing date or the number
+//     closed on it.
 //
 // What it does not see shows within summaryTTL: a closing dated before the
 // latest one, or rows of changes or flags committed out of id order by
@@ -35,7 +36,8 @@ type summaryMark struct {
 	Imports       int64        `db:"imports"`
 	Changes       int64        `db:"changes"`
 	Flags         int64        `db:"flags"`
-	LastSeen      monitor.Date `db:"last_seen"`
+	Evaluations   int64        `db:"evaluations"`
+	AsOf          monitor.Date `db:"as_of"`
 	ClosedOn      monitor.Date `db:"closed_on"`
 	ClosedThatDay int64        `db:"closed_that_day"`
 	Leads         int          `db:"leads"`
@@ -70,7 +72,7 @@ func (c *summaryCache) markStmt(ctx context.Context, db *DB, leads bool) (*sqlx.
 	}
 	st, err := db.x.PreparexContext(ctx, `SELECT (SELECT COUNT(*) FROM imports) AS imports,
 		(SELECT COALESCE(MAX(id), 0) FROM changes) AS changes, (SELECT COALESCE(MAX(id), 0) FROM flags) AS flags,
-		(SELECT MAX(last_seen) FROM flags) AS last_seen, (SELECT MAX(closed_on) FROM flags) AS closed_on,
+		(SELECT COALESCE(MAX(id), 0) FROM evaluations) AS evaluations, (SELECT MAX(as_of) FROM evaluations) AS as_of, (SELECT MAX(closed_on) FROM flags) AS closed_on,
 		(SELECT COUNT(*) FROM flags WHERE closed_on = (SELECT MAX(closed_on) FROM flags)) AS closed_that_day, `+open+` AS leads`)
 	if err != nil {
 		return nil, mapError(err)
@@ -209,6 +211,6 @@ func (s *Summary) withMark(m summaryMark) *Summary {
 	out.ByVillage = append([]VillageCount(nil), s.ByVillage...)
 	out.FlagsByRisk = append([]Count(nil), s.FlagsByRisk...)
 	out.LeadsOpen = m.Leads
-	out.MonitoringDate = m.LastSeen
+	out.MonitoringDate = m.AsOf
 	return &out
 }

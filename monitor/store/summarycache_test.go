@@ -51,12 +51,12 @@ func TestSummaryFollowsWrites(t *testing.T) {
 		fire := map[string]bool{}
 		eval := func(on monitor.Date) {
 			t.Helper()
-			_, err := db.Evaluate(ctx, on, cv.ID, store.EvalScope{}, func(d *store.HouseholdData) []monitor.Hit {
+			_, err := db.Evaluate(ctx, on, cv.ID, store.EvalScope{}, store.Constant(func(d *store.HouseholdData) []monitor.Hit {
 				if !fire[d.Household.Code] {
 					return nil
 				}
 				return []monitor.Hit{{RuleCode: "R1", RuleName: "测试", RiskType: "因病", Severity: "high", Kind: "risk", Explanation: "测试"}}
-			})
+			}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -136,7 +136,7 @@ func TestFindFlag(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Evaluate(ctx, ymd(2022, 12, 31), cv.ID, store.EvalScope{}, hit); err != nil {
+		if _, err := db.Evaluate(ctx, ymd(2022, 12, 31), cv.ID, store.EvalScope{}, store.Constant(hit)); err != nil {
 			t.Fatal(err)
 		}
 		fs, _, _ := db.FindFlags(ctx, gb, store.FlagFilter{})

@@ -166,7 +166,7 @@ func Evaluate(ctx context.Context, db *store.DB, asOf monitor.Date, scope store.
 	if err != nil {
 		return nil, err
 	}
-	return db.Evaluate(ctx, asOf, l.Version, scope, Evaluator(l.Set, l.Config, asOf))
+	return db.Evaluate(ctx, asOf, l.Version, scope, func() store.Evaluator { return Evaluator(l.Set, l.Config, asOf) })
 }
 
 // PreviewResult says what a changed rule set would flag, before it is saved.

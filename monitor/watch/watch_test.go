@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -50,6 +51,15 @@ func TestIncrementalEvaluation(t *testing.T) {
 		}
 		if all.Households != 94 {
 			t.Fatalf("full evaluation: %d households, want 94", all.Households)
+		}
+		// A full run counts the open flags as it reconciles; they must be
+		// what the table holds.
+		inTable, err := db.OpenFlagsByRule(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inTable) == 0 || !maps.Equal(all.OpenByRule, inTable) {
+			t.Fatalf("open by rule: counted %v, the flags table holds %v", all.OpenByRule, inTable)
 		}
 		var village []monitor.ImportHousehold
 		for _, in := range parseSample(t) {
