@@ -86,24 +86,27 @@ var errFacts = errors.New("facts row unreadable")
 // factReader reads the values encodeFacts wrote; the first malformed
 // value makes bad true and every later read a zero.
 type factReader struct {
-	b   []byte
-	s   string // b as a string: strings read are slices of it
+	s   string // the value: strings read are slices of it
 	p   int
 	bad bool
 }
 
+// uv reads an unsigned varint (binary.AppendUvarint's encoding).
 func (r *factReader) uv() uint64 {
-	if r.p < len(r.b) && r.b[r.p] < 0x80 {
+	var v uint64
+	for shift := 0; shift < 64; shift += 7 {
+		if r.p >= len(r.s) {
+			break
+		}
+		c := r.s[r.p]
 		r.p++
-		return uint64(r.b[r.p-1])
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
 	}
-	v, n := binary.Uvarint(r.b[r.p:])
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.p += n
-	return v
+	r.bad = true
+	return 0
 }
 
 func (r *factReader) num() int64 {
@@ -113,7 +116,7 @@ func (r *factReader) num() int64 {
 
 func (r *factReader) str() string {
 	n := int(r.uv())
-	if r.bad || n > len(r.b)-r.p {
+	if r.bad || n > len(r.s)-r.p {
 		r.bad = true
 		return ""
 	}
@@ -122,12 +125,12 @@ func (r *factReader) str() string {
 }
 
 func (r *factReader) byte() byte {
-	if r.p >= len(r.b) {
+	if r.p >= len(r.s) {
 		r.bad = true
 		return 0
 	}
 	r.p++
-	return r.b[r.p-1]
+	return r.s[r.p-1]
 }
 
 func (r *factReader) date() monitor.Date {
@@ -136,12 +139,12 @@ func (r *factReader) date() monitor.Date {
 
 // decodeFacts reads a facts value into h (whose ID is set), or reports it
 // unreadable — another version, or damaged — for the caller to rebuild.
-// The strings of h share one copy of data.
-func decodeFacts(data []byte, h *monitor.Household) error {
+// The strings of h are slices of data.
+func decodeFacts(data string, h *monitor.Household) error {
 	if len(data) == 0 || data[0] != factsVersion {
 		return errFacts
 	}
-	r := factReader{b: data, s: string(data), p: 1}
+	r := factReader{s: data, p: 1}
 	h.Code = r.str()
 	h.Township = r.str()
 	h.Village = r.str()
@@ -197,7 +200,7 @@ func decodeFacts(data []byte, h *monitor.Household) error {
 		x.Transfer, x.BusinessCost, x.Net = monitor.Money(r.num()), monitor.Money(r.num()), monitor.Money(r.num())
 		x.PerCapita, x.MedicalOOP, x.InsurancePay = monitor.Money(r.num()), monitor.Money(r.num()), monitor.Money(r.num())
 	}
-	if r.bad || r.p != len(data) {
+	if r.bad || r.p != len(r.s) {
 		return errFacts
 	}
 	return nil
