@@ -18,6 +18,10 @@ type Options struct {
 	// Progress, when set, is told the row number each time reading passes
 	// another 10,000 rows.
 	Progress func(rows int)
+	// PeopleSeen, when set, is given the ID numbers (borrower and head) of
+	// each few thousand loans ParseLoans accepts, as it goes, so that the
+	// caller can look them up while the rest is parsed.
+	PeopleSeen func(ids []string)
 }
 
 // HouseholdFile is a parsed roster: the valid households, and every issue.

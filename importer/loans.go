@@ -211,6 +211,7 @@ type loanParser struct {
 	drafts     []*loanDraft
 	byBorrower map[string][]int // borrower ID → drafts
 	byContract map[string][]int
+	seenIDs    []string // not yet handed to Options.PeopleSeen
 }
 
 func (p *loanParser) loanRow(r sheet.Row) {
@@ -366,6 +367,7 @@ func (p *loanParser) loanRow(r sheet.Row) {
 	d.warns = p.takeWarnings()
 	i := len(p.drafts)
 	p.drafts = append(p.drafts, d)
+	p.seen(l.BorrowerIDNumber, d.rec.HeadIDNumber)
 	if l.BorrowerIDNumber != "" {
 		p.byBorrower[l.BorrowerIDNumber] = append(p.byBorrower[l.BorrowerIDNumber], i)
 	}
@@ -435,9 +437,32 @@ func (p *loanParser) ledgerRepayments(d *loanDraft) {
 	}
 }
 
+// seenChunk is how many ID numbers are handed to Options.PeopleSeen at a
+// time.
+const seenChunk = 4000
+
+// seen passes the ID numbers of an accepted loan on to Options.PeopleSeen
+// a chunk at a time; seen() with none flushes the rest.
+func (p *loanParser) seen(ids ...string) {
+	f := p.opt.PeopleSeen
+	if f == nil {
+		return
+	}
+	for _, id := range ids {
+		if id != "" {
+			p.seenIDs = append(p.seenIDs, id)
+		}
+	}
+	if len(p.seenIDs) >= seenChunk || (len(ids) == 0 && len(p.seenIDs) > 0) {
+		f(p.seenIDs)
+		p.seenIDs = nil
+	}
+}
+
 // finish decides each draft: repayment-sheet problems reject the loan they
 // belong to; the rest are imported.
 func (p *loanParser) finish() {
+	p.seen()
 	rep := p.file.Report
 	for _, d := range p.drafts {
 		rep.Warnings = append(rep.Warnings, d.warns...)

@@ -488,3 +488,32 @@ func TestParseLoansTwoRowHeaderAndTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLoansPeopleSeen: the ID numbers of every accepted loan reach
+// Options.PeopleSeen while the ledger is parsed, none left behind.
+func TestParseLoansPeopleSeen(t *testing.T) {
+	seen := map[string]bool{}
+	calls := 0
+	opt := parseOptions
+	opt.PeopleSeen = func(ids []string) {
+		calls++
+		for _, id := range ids {
+			seen[id] = true
+		}
+	}
+	f, err := importer.ParseLoans(openBook(t, "../testdata/loans.xlsx"), "loans.xlsx", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || len(f.Loans) == 0 {
+		t.Fatalf("%d calls for %d loans", calls, len(f.Loans))
+	}
+	for _, r := range f.Loans {
+		if !seen[r.Loan.BorrowerIDNumber] {
+			t.Fatalf("row %d: borrower %s never handed on", r.Row, r.Loan.BorrowerIDNumber)
+		}
+		if r.HeadIDNumber != "" && !seen[r.HeadIDNumber] {
+			t.Fatalf("row %d: head %s never handed on", r.Row, r.HeadIDNumber)
+		}
+	}
+}

@@ -52,6 +52,11 @@ func Records(ctx context.Context, db *store.DB, req Request) (*monitor.ImportRep
 	var write func(rep *monitor.ImportReport) error
 	switch req.Kind {
 	case monitor.KindLoans:
+		// Borrowers are looked up on the read connections while the rest
+		// of the ledger is parsed.
+		b := db.LookupBorrowers(ctx)
+		defer b.Close()
+		popt.PeopleSeen, opt.Borrowers = b.Add, b
 		f, err := importer.ParseLoans(book, name, popt)
 		if err != nil {
 			return nil, asInvalid(err)

@@ -2,8 +2,7 @@ package store
 
 import (
 	"context"
-
-	"github.com/jmoiron/sqlx"
+	"database/sql"
 
 	"github.com/shouwang/shouwang/monitor"
 )
@@ -38,18 +37,17 @@ func (db *DB) ImportDept(ctx context.Context, rep *monitor.ImportReport, in Dept
 		ids[i] = r.IDNumber
 	}
 	owner := map[string]int64{}
-	for start := 0; start < len(ids); start += chunkSize {
-		q, args, _ := sqlx.In(`SELECT id_number, household_id FROM members WHERE id_number IN (?)`, ids[start:min(start+chunkSize, len(ids))])
-		var rows []struct {
-			ID string `db:"id_number"`
-			H  int64  `db:"household_id"`
+	err = queryIn(ctx, db, tx, `SELECT id_number, household_id FROM members WHERE id_number IN (?)`, uniqueStrings(ids), func(rows *sql.Rows) error {
+		var id string
+		var h int64
+		if err := rows.Scan(&id, &h); err != nil {
+			return mapError(err)
 		}
-		if err := tx.SelectContext(ctx, &rows, db.rebind(q), args...); err != nil {
-			return nil, mapError(err)
-		}
-		for _, r := range rows {
-			owner[r.ID] = r.H
-		}
+		owner[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// A list may name the same person twice for one period and detail (and
 	// a lead twice): keep one row per key, or the upsert would touch a row

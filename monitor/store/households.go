@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"slices"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/shouwang/shouwang/monitor"
 )
@@ -42,6 +42,8 @@ func splitRisks(s string) []string {
 type querier interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // HouseholdFilter narrows FindHouseholds.
@@ -242,44 +244,32 @@ const chunkSize = 900
 func (db *DB) loadHouseholds(ctx context.Context, q querier, codes []string) (map[string]*monitor.Household, error) {
 	out := make(map[string]*monitor.Household, len(codes))
 	byID := make(map[int64]*monitor.Household, len(codes))
-	for start := 0; start < len(codes); start += chunkSize {
-		part := codes[start:min(start+chunkSize, len(codes))]
-		query, args, err := sqlx.In(`SELECT `+householdColumns+` FROM households WHERE code IN (?)`, part)
-		if err != nil {
-			return nil, err
-		}
-		var rows []householdRow
-		if err := q.SelectContext(ctx, &rows, db.rebind(query), args...); err != nil {
-			return nil, mapError(err)
-		}
-		ids := make([]int64, 0, len(rows))
-		for i := range rows {
-			h := rows[i].household()
-			out[h.Code] = h
-			byID[h.ID] = h
-			ids = append(ids, h.ID)
-		}
-		if len(ids) == 0 {
-			continue
-		}
-		query, args, _ = sqlx.In(`SELECT `+memberColumns+` FROM members WHERE household_id IN (?) ORDER BY household_id, position`, ids)
-		var ms []monitor.Member
-		if err := q.SelectContext(ctx, &ms, db.rebind(query), args...); err != nil {
-			return nil, mapError(err)
-		}
-		for _, m := range ms {
-			h := byID[m.HouseholdID]
-			h.Members = append(h.Members, m)
-		}
-		query, args, _ = sqlx.In(`SELECT `+incomeColumns+` FROM incomes WHERE household_id IN (?) ORDER BY household_id, year`, ids)
-		var ins []monitor.Income
-		if err := q.SelectContext(ctx, &ins, db.rebind(query), args...); err != nil {
-			return nil, mapError(err)
-		}
-		for _, in := range ins {
-			h := byID[in.HouseholdID]
-			h.Incomes = append(h.Incomes, in)
-		}
+	var ids []int64
+	err := selectIn(ctx, db, q, `SELECT `+householdColumns+` FROM households WHERE code IN (?)`, codes, func(r *householdRow) {
+		h := r.household()
+		out[h.Code] = h
+		byID[h.ID] = h
+		ids = append(ids, h.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Ids in order, so that each household's members arrive together and
+	// in position order.
+	slices.Sort(ids)
+	err = selectIn(ctx, db, q, `SELECT `+memberColumns+` FROM members WHERE household_id IN (?) ORDER BY household_id, position`, ids, func(m *monitor.Member) {
+		h := byID[m.HouseholdID]
+		h.Members = append(h.Members, *m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = selectIn(ctx, db, q, `SELECT `+incomeColumns+` FROM incomes WHERE household_id IN (?) ORDER BY household_id, year`, ids, func(in *monitor.Income) {
+		h := byID[in.HouseholdID]
+		h.Incomes = append(h.Incomes, *in)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

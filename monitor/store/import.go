@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -33,6 +34,9 @@ type ImportOptions struct {
 	// cadres) of households outside it are rejected as out_of_scope.
 	// Rosters are kept to the place by RejectOutOfScope before the store.
 	Scope *Scope
+	// Borrowers, when set, holds the borrowers of a ledger looked up while
+	// it was parsed (LookupBorrowers); ImportLoans looks up the rest.
+	Borrowers *Borrowers
 }
 
 // outOfScope reports whether a household of township and village is
@@ -198,6 +202,10 @@ func (db *DB) warnSameFile(ctx context.Context, tx *sqlx.Tx, rep *monitor.Import
 	return nil
 }
 
+// conflictChunk is how many ID numbers rejectRegistryConflicts looks up
+// per round, holding a map of them.
+const conflictChunk = 20000
+
 // rejectRegistryConflicts rejects households any of whose members is already
 // registered in another household, and returns the rest.
 func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, batch []monitor.ImportHousehold, opt ImportOptions) ([]*monitor.ImportHousehold, error) {
@@ -215,29 +223,22 @@ func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *mon
 		at := map[string]where{}
 		var ids []string
 		end := start
-		for ; end < len(batch) && len(ids) < chunkSize; end++ {
+		for ; end < len(batch) && len(ids) < conflictChunk; end++ {
 			for j, m := range batch[end].Household.Members {
 				at[m.IDNumber] = where{end, j}
 				ids = append(ids, m.IDNumber)
 			}
 		}
 		start = end
-		if len(ids) == 0 {
-			continue
-		}
-		q, args, err := sqlx.In(`SELECT m.id_number, h.code, h.head_name, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids)
-		if err != nil {
-			return nil, err
-		}
-		var got []owner
-		if err := tx.SelectContext(ctx, &got, db.rebind(q), args...); err != nil {
-			return nil, mapError(err)
-		}
-		for _, o := range got {
+		err := queryIn(ctx, db, tx, `SELECT m.id_number, h.code, h.head_name, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids, func(rows *sql.Rows) error {
+			var o owner
+			if err := rows.Scan(&o.IDNumber, &o.Code, &o.Head, &o.Village); err != nil {
+				return mapError(err)
+			}
 			w := at[o.IDNumber]
 			in := &batch[w.h]
 			if o.Code == in.Household.Code {
-				continue
+				return nil
 			}
 			m := in.Household.Members[w.m]
 			bad[w.h] = true
@@ -246,6 +247,10 @@ func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *mon
 				Code: monitor.CodeIDDuplicate, Household: in.Household.Code,
 				Message: fmt.Sprintf("身份证号码 %s（%s）已登记在系统中另一户：户编号 %s（%s，户主 %s）。一人只能属于一户，请先核实并在原户中办理迁出", monitor.MaskID(m.IDNumber), m.Name, o.Code, o.Village, o.Head),
 			})
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	valid := make([]*monitor.ImportHousehold, 0, len(batch))

@@ -3,11 +3,14 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -141,6 +144,7 @@ func (db *DB) ImportLoans(ctx context.Context, rep *monitor.ImportReport, batch 
 	if err != nil {
 		return mapError(err)
 	}
+	defer db.bulkCache(ctx, tx)()
 	defer tx.Rollback()
 	now := db.Now()
 	if err := db.warnSameFile(ctx, tx, rep, opt); err != nil {
@@ -153,7 +157,7 @@ func (db *DB) ImportLoans(ctx context.Context, rep *monitor.ImportReport, batch 
 			ids = append(ids, h)
 		}
 	}
-	people, err := db.findPeople(ctx, tx, ids)
+	people, err := db.borrowers(ctx, tx, ids, opt.Borrowers)
 	if err != nil {
 		return err
 	}
@@ -501,11 +505,11 @@ func (db *DB) applyLoanPlans(ctx context.Context, tx *sqlx.Tx, plans []*loanPlan
 	return db.insertChanges(ctx, tx, &importID, changes)
 }
 
-// lookupChunk is how many keys the record imports look up per IN list.
-// PostgreSQL spends about 15 ms on each statement with a long IN list
+// lookupChunk is how many keys a look-up sends PostgreSQL per IN list
+// (queryIn): it spends about 15 ms on each statement with a long IN list
 // whatever its length, so 10,000 keys a statement read 100,000 loans'
-// borrowers two to four times faster than chunkSize; SQLite does not mind.
-// It stays well under both engines' parameter limits (maxParams).
+// borrowers two to four times faster than chunkSize. It stays well under
+// the parameter limit (maxParams). SQLite takes short lists instead.
 const lookupChunk = 10000
 
 // person is a member with the household he belongs to.
@@ -522,25 +526,125 @@ type person struct {
 	Village     string `db:"village"`
 }
 
-// findPeople looks up members by ID number, with their households.
+// findPeople looks up members by ID number, with their households: the
+// members first, then each household once (a ledger names two or three
+// people of a household), both scanned by hand — through sqlx's
+// reflection the look-up of 100,000 borrowers cost more than inserting
+// their loans.
 func (db *DB) findPeople(ctx context.Context, q querier, ids []string) (map[string]person, error) {
 	ids = uniqueStrings(ids)
+	slices.Sort(ids) // neighbouring keys share index pages
 	out := make(map[string]person, len(ids))
-	for start := 0; start < len(ids); start += lookupChunk {
-		query, args, err := sqlx.In(`SELECT m.id_number, m.name, m.relation, m.missing, h.id AS household_id, h.code, h.head_name,
-			h.head_id_number, h.township, h.village FROM members m JOIN households h ON h.id = m.household_id WHERE m.id_number IN (?)`, ids[start:min(start+lookupChunk, len(ids))])
-		if err != nil {
-			return nil, err
+	households := map[int64]*person{}
+	var hids []int64
+	err := queryIn(ctx, db, q, `SELECT id_number, name, relation, missing, household_id FROM members WHERE id_number IN (?)`, ids, func(rows *sql.Rows) error {
+		var p person
+		if err := rows.Scan(&p.IDNumber, &p.Name, &p.Relation, &p.Missing, &p.HouseholdID); err != nil {
+			return mapError(err)
 		}
-		var rows []person
-		if err := q.SelectContext(ctx, &rows, db.rebind(query), args...); err != nil {
-			return nil, mapError(err)
+		out[p.IDNumber] = p
+		if households[p.HouseholdID] == nil {
+			households[p.HouseholdID] = &person{}
+			hids = append(hids, p.HouseholdID)
 		}
-		for _, r := range rows {
-			out[r.IDNumber] = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = queryIn(ctx, db, q, `SELECT id, code, head_name, head_id_number, township, village FROM households WHERE id IN (?)`, hids, func(rows *sql.Rows) error {
+		var id int64
+		var h person
+		if err := rows.Scan(&id, &h.Code, &h.HeadName, &h.HeadID, &h.Township, &h.Village); err != nil {
+			return mapError(err)
 		}
+		*households[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k, p := range out {
+		h := households[p.HouseholdID]
+		p.Code, p.HeadName, p.HeadID, p.Township, p.Village = h.Code, h.HeadName, h.HeadID, h.Township, h.Village
+		out[k] = p
 	}
 	return out, nil
+}
+
+// Borrowers looks people up by ID number on the read connections while a
+// ledger is still being parsed (importer.Options.PeopleSeen), so that
+// ImportLoans finds them ready. A person's household never changes once
+// registered (an ID number is refused in a second household), so a look-up
+// made before the import's transaction stays true in it.
+type Borrowers struct {
+	ch    chan []string
+	done  chan struct{}
+	close sync.Once
+	found map[string]person
+	asked map[string]bool
+	err   error
+}
+
+// LookupBorrowers starts a look-up of the ID numbers given to Add; Close
+// ends it (ImportLoans waits for it through ImportOptions.Borrowers).
+func (db *DB) LookupBorrowers(ctx context.Context) *Borrowers {
+	b := &Borrowers{ch: make(chan []string, 8), done: make(chan struct{}), found: map[string]person{}, asked: map[string]bool{}}
+	go func() {
+		defer close(b.done)
+		for ids := range b.ch {
+			if b.err != nil {
+				continue
+			}
+			var ask []string
+			for _, id := range ids {
+				if !b.asked[id] {
+					b.asked[id] = true
+					ask = append(ask, id)
+				}
+			}
+			got, err := db.findPeople(ctx, db.rx, ask)
+			if err != nil {
+				b.err = err
+				continue
+			}
+			maps.Copy(b.found, got)
+		}
+	}()
+	return b
+}
+
+// Add queues ID numbers to look up.
+func (b *Borrowers) Add(ids []string) { b.ch <- slices.Clone(ids) }
+
+// Close ends the look-up and waits for it; it may be called more than once.
+func (b *Borrowers) Close() {
+	b.close.Do(func() { close(b.ch) })
+	<-b.done
+}
+
+// borrowers finds the people of ids: those b looked up already, the rest
+// here.
+func (db *DB) borrowers(ctx context.Context, q querier, ids []string, b *Borrowers) (map[string]person, error) {
+	if b == nil {
+		return db.findPeople(ctx, q, ids)
+	}
+	b.Close()
+	if b.err != nil {
+		return nil, b.err
+	}
+	var rest []string
+	for _, id := range ids {
+		if !b.asked[id] {
+			rest = append(rest, id)
+		}
+	}
+	more, err := db.findPeople(ctx, q, rest)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(b.found, more)
+	return b.found, nil
 }
 
 func uniqueStrings(xs []string) []string {
@@ -568,25 +672,13 @@ func (db *DB) loadStoredLoans(ctx context.Context, q querier, batch []*LoanImpor
 	byID := map[int64]*storedLoan{}
 	var out []*storedLoan
 	load := func(where string, vals []string) error {
-		vals = uniqueStrings(vals)
-		for start := 0; start < len(vals); start += lookupChunk {
-			query, args, err := sqlx.In(`SELECT `+loanColumns+`, l.natural_key FROM loans l JOIN households h ON h.id = l.household_id WHERE `+where, vals[start:min(start+lookupChunk, len(vals))])
-			if err != nil {
-				return err
-			}
-			var rows []storedLoan
-			if err := q.SelectContext(ctx, &rows, db.rebind(query), args...); err != nil {
-				return mapError(err)
-			}
-			for i := range rows {
-				if byID[rows[i].ID] == nil {
-					s := rows[i]
-					byID[s.ID] = &s
-					out = append(out, &s)
+		return selectIn(ctx, db, q, `SELECT `+loanColumns+`, l.natural_key FROM loans l JOIN households h ON h.id = l.household_id WHERE `+where,
+			uniqueStrings(vals), func(s *storedLoan) {
+				if byID[s.ID] == nil {
+					byID[s.ID] = s
+					out = append(out, s)
 				}
-			}
-		}
-		return nil
+			})
 	}
 	if err := load(`l.borrower_id_number IN (?)`, borrowers); err != nil {
 		return nil, err
@@ -599,19 +691,20 @@ func (db *DB) loadStoredLoans(ctx context.Context, q querier, batch []*LoanImpor
 	for i, s := range out {
 		ids[i] = s.ID
 	}
-	for start := 0; start < len(ids); start += lookupChunk {
-		query, args, _ := sqlx.In(`SELECT id, loan_id, paid_on, principal, interest, source FROM repayments WHERE loan_id IN (?) ORDER BY loan_id, id`, ids[start:min(start+lookupChunk, len(ids))])
-		var reps []storedRepayment
-		if err := q.SelectContext(ctx, &reps, db.rebind(query), args...); err != nil {
-			return nil, mapError(err)
+	err := queryIn(ctx, db, q, `SELECT id, loan_id, paid_on, principal, interest, source FROM repayments WHERE loan_id IN (?) ORDER BY loan_id, id`, ids, func(rows *sql.Rows) error {
+		var r storedRepayment
+		if err := rows.Scan(&r.ID, &r.LoanID, &r.Date, &r.Principal, &r.Interest, &r.Source); err != nil {
+			return mapError(err)
 		}
-		for _, r := range reps {
-			s := byID[r.LoanID]
-			s.reps = append(s.reps, r)
-			if r.Source == repaymentImported || r.Source == repaymentManual {
-				s.Repayments = append(s.Repayments, r.Repayment)
-			}
+		s := byID[r.LoanID]
+		s.reps = append(s.reps, r)
+		if r.Source == repaymentImported || r.Source == repaymentManual {
+			s.Repayments = append(s.Repayments, r.Repayment)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

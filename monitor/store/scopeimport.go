@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shouwang/shouwang/monitor"
 )
 
@@ -29,18 +27,9 @@ func (db *DB) RejectOutOfScope(ctx context.Context, rep *monitor.ImportReport, b
 	}
 	lookup := func(query string, keys []string) (map[string]place, error) {
 		out := map[string]place{}
-		for start := 0; start < len(keys); start += chunkSize {
-			q, args, err := sqlx.In(query, keys[start:min(start+chunkSize, len(keys))])
-			if err != nil {
-				return nil, err
-			}
-			var rows []place
-			if err := db.x.SelectContext(ctx, &rows, db.rebind(q), args...); err != nil {
-				return nil, mapError(err)
-			}
-			for _, r := range rows {
-				out[r.Key] = r
-			}
+		err := selectIn(ctx, db, db.x, query, uniqueStrings(keys), func(r *place) { out[r.Key] = *r })
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	}

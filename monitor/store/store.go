@@ -35,10 +35,6 @@ const (
 // file beside the user, so a township laptop needs nothing else.
 const DefaultDSN = "sqlite:shouwang.db"
 
-// writerCacheKiB is the SQLite writer's page cache, filled only as pages
-// are used.
-const writerCacheKiB = 32 << 10
-
 // DB is the registry database.
 type DB struct {
 	x *sqlx.DB
@@ -66,14 +62,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	default:
 		return nil, monitor.Errorf(monitor.EINVALID, "无法识别的数据库地址 %q：请使用 sqlite:文件路径 或 postgres://用户@主机/库", dsn)
 	}
-	wsource := source
-	if dialect == SQLite {
-		// The writer keeps more of the file in memory than SQLite's 2 MB
-		// default: a bulk import inserts into several indexes in key order
-		// unrelated to the row order, and each page missed is a read.
-		wsource += "&_pragma=cache_size(-" + fmt.Sprint(writerCacheKiB) + ")"
-	}
-	x, err := sqlx.Open(driver, wsource)
+	x, err := sqlx.Open(driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialect, err)
 	}
