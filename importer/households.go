@@ -18,10 +18,16 @@ type Options struct {
 	// Progress, when set, is told the row number each time reading passes
 	// another 10,000 rows.
 	Progress func(rows int)
-	// PeopleSeen, when set, is given the ID numbers (borrower and head) of
-	// each few thousand loans ParseLoans accepts, as it goes, so that the
-	// caller can look them up while the rest is parsed.
-	PeopleSeen func(ids []string)
+	// LoanChunks, when set, is given the loans ParseLoans accepts a few
+	// thousand at a time, in file order, as it goes, with the number of
+	// errors found so far — so that a caller can write them while the rest
+	// is parsed. Only a ledger without a separate repayment sheet (whose
+	// rows may yet reject a loan) is handed on this way; LoanFile.Streamed
+	// says whether it was.
+	LoanChunks func(sheet string, loans []LoanRecord, errors int)
+	// LoanChunkSize is the number of loans per LoanChunks call (2,000 when
+	// 0).
+	LoanChunkSize int
 }
 
 // HouseholdFile is a parsed roster: the valid households, and every issue.

@@ -114,6 +114,9 @@ type LoanFile struct {
 	// RepaymentSheet names the sheet of individual repayments, "" when the
 	// workbook has none.
 	RepaymentSheet string
+	// Streamed says every loan of Loans was handed to Options.LoanChunks
+	// as it was parsed.
+	Streamed bool
 }
 
 // ParseLoans reads a loan ledger (小额信贷台账) as field staff keep it: the
@@ -178,6 +181,8 @@ func ParseLoans(book *sheet.Book, file string, opt Options) (*LoanFile, error) {
 			p.sheetWarning("repaid_from_balance", "台账没有“累计偿还本金”列，已还本金按“贷款金额 − 贷款余额”计算（还款日期未知）")
 		}
 	}
+	p.streams = opt.LoanChunks != nil && rb == nil
+	out.Streamed = p.streams
 	if err := p.each(book, b, p.loanRow); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -211,7 +216,8 @@ type loanParser struct {
 	drafts     []*loanDraft
 	byBorrower map[string][]int // borrower ID → drafts
 	byContract map[string][]int
-	seenIDs    []string // not yet handed to Options.PeopleSeen
+	streams    bool         // accepted loans are handed to Options.LoanChunks
+	pending    []LoanRecord // not yet handed on
 }
 
 func (p *loanParser) loanRow(r sheet.Row) {
@@ -367,7 +373,7 @@ func (p *loanParser) loanRow(r sheet.Row) {
 	d.warns = p.takeWarnings()
 	i := len(p.drafts)
 	p.drafts = append(p.drafts, d)
-	p.seen(l.BorrowerIDNumber, d.rec.HeadIDNumber)
+	p.stream(d)
 	if l.BorrowerIDNumber != "" {
 		p.byBorrower[l.BorrowerIDNumber] = append(p.byBorrower[l.BorrowerIDNumber], i)
 	}
@@ -437,32 +443,33 @@ func (p *loanParser) ledgerRepayments(d *loanDraft) {
 	}
 }
 
-// seenChunk is how many ID numbers are handed to Options.PeopleSeen at a
-// time.
-const seenChunk = 4000
+// streamChunk is how many loans are handed to Options.LoanChunks at a
+// time unless Options.LoanChunkSize says otherwise.
+const streamChunk = 2000
 
-// seen passes the ID numbers of an accepted loan on to Options.PeopleSeen
-// a chunk at a time; seen() with none flushes the rest.
-func (p *loanParser) seen(ids ...string) {
-	f := p.opt.PeopleSeen
-	if f == nil {
+// stream hands an accepted loan on to Options.LoanChunks when the ledger
+// streams; stream(nil) hands on the rest.
+func (p *loanParser) stream(d *loanDraft) {
+	if !p.streams {
 		return
 	}
-	for _, id := range ids {
-		if id != "" {
-			p.seenIDs = append(p.seenIDs, id)
-		}
+	if d != nil {
+		p.pending = append(p.pending, d.rec)
 	}
-	if len(p.seenIDs) >= seenChunk || (len(ids) == 0 && len(p.seenIDs) > 0) {
-		f(p.seenIDs)
-		p.seenIDs = nil
+	size := p.opt.LoanChunkSize
+	if size <= 0 {
+		size = streamChunk
+	}
+	if len(p.pending) >= size || (d == nil && len(p.pending) > 0) {
+		p.opt.LoanChunks(p.sheetName, p.pending, len(p.file.Report.Errors))
+		p.pending = nil
 	}
 }
 
 // finish decides each draft: repayment-sheet problems reject the loan they
 // belong to; the rest are imported.
 func (p *loanParser) finish() {
-	p.seen()
+	p.stream(nil)
 	rep := p.file.Report
 	for _, d := range p.drafts {
 		rep.Warnings = append(rep.Warnings, d.warns...)

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -489,31 +490,35 @@ func TestParseLoansTwoRowHeaderAndTotals(t *testing.T) {
 	}
 }
 
-// TestParseLoansPeopleSeen: the ID numbers of every accepted loan reach
-// Options.PeopleSeen while the ledger is parsed, none left behind.
-func TestParseLoansPeopleSeen(t *testing.T) {
-	seen := map[string]bool{}
-	calls := 0
+// TestParseLoansChunks: a ledger without a repayment sheet hands every
+// accepted loan to Options.LoanChunks as it is parsed, in file order, and
+// the chunks are exactly LoanFile.Loans; one with a repayment sheet (whose
+// rows may still reject a loan) is not handed on.
+func TestParseLoansChunks(t *testing.T) {
+	var got []importer.LoanRecord
 	opt := parseOptions
-	opt.PeopleSeen = func(ids []string) {
-		calls++
-		for _, id := range ids {
-			seen[id] = true
+	opt.LoanChunks = func(sheet string, loans []importer.LoanRecord, errors int) {
+		if sheet != "脱贫人口小额信贷" && sheet != "台账" {
+			t.Errorf("chunk of sheet %q", sheet)
 		}
+		got = append(got, loans...)
 	}
 	f, err := importer.ParseLoans(openBook(t, "../testdata/loans.xlsx"), "loans.xlsx", opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls == 0 || len(f.Loans) == 0 {
-		t.Fatalf("%d calls for %d loans", calls, len(f.Loans))
+	if !f.Streamed || len(f.Loans) == 0 || !reflect.DeepEqual(got, f.Loans) {
+		t.Fatalf("streamed %v: %d loans handed on, %d parsed", f.Streamed, len(got), len(f.Loans))
 	}
-	for _, r := range f.Loans {
-		if !seen[r.Loan.BorrowerIDNumber] {
-			t.Fatalf("row %d: borrower %s never handed on", r.Row, r.Loan.BorrowerIDNumber)
-		}
-		if r.HeadIDNumber != "" && !seen[r.HeadIDNumber] {
-			t.Fatalf("row %d: head %s never handed on", r.Row, r.HeadIDNumber)
-		}
+	got = nil
+	ledger := [][]any{{"小额信贷台账"}, loanHeader, loanRow(1, "马红", idMaHong, map[int]any{colRepaid: nil, colBalance: nil})}
+	repayments := [][]any{{"贷款人姓名", "贷款人身份证号", "放款日期", "还款日期", "还款本金", "还款利息"}, {"马红", idMaHong, nil, "2022.7.6", 10000, 0}}
+	book := writeBook(t, bookSpec{sheets: []sheetSpec{{name: "台账", rows: ledger}, {name: "还款明细", rows: repayments}}})
+	f, err = importer.ParseLoans(openBook(t, book), "台账.xlsx", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Streamed || len(got) != 0 || f.RepaymentSheet == "" || len(f.Loans) == 0 {
+		t.Fatalf("with a repayment sheet: streamed %v, %d handed on, sheet %q, %d loans", f.Streamed, len(got), f.RepaymentSheet, len(f.Loans))
 	}
 }

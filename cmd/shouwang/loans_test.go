@@ -455,6 +455,14 @@ func benchLedger(b *testing.B, hs []*monitor.Household) string {
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
+	writeLedger(b, p, hs, nil)
+	return p
+}
+
+// writeLedger writes benchLedger's ledger to p, with extra rows after the
+// loans: nil cells, or "dup" to repeat the first loan's row.
+func writeLedger(b testing.TB, p string, hs []*monitor.Household, extra [][]any) {
+	b.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
 	const sh = "脱贫人口小额信贷"
@@ -482,6 +490,7 @@ func benchLedger(b *testing.B, hs []*monitor.Household) string {
 	banks := []string{"重庆农村商业银行南川支行", "中国邮政储蓄银行南川区支行"}
 	uses := []string{"种植花椒", "养殖生猪", "种植优质稻", "青菜头种植加工", "种植李子"}
 	asOf := monitor.Date{Year: 2024, Month: 12, Day: 31}
+	var first []any
 	for i, h := range hs {
 		m := h.Members[0]
 		if len(h.Members) > 1 && h.Members[1].Relation == "配偶" && r.IntN(5) == 0 {
@@ -513,6 +522,18 @@ func benchLedger(b *testing.B, hs []*monitor.Household) string {
 		if err := w.SetRow(cell, row); err != nil {
 			b.Fatal(err)
 		}
+		if i == 0 {
+			first = row
+		}
+	}
+	for i, row := range extra {
+		if len(row) == 1 && row[0] == "dup" {
+			row = append([]any{len(hs) + i + 1}, first[1:]...)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, len(hs)+i+3)
+		if err := w.SetRow(cell, row); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
@@ -524,7 +545,6 @@ func benchLedger(b *testing.B, hs []*monitor.Household) string {
 	if err := os.Rename(tmp, p); err != nil {
 		b.Fatal(err)
 	}
-	return p
 }
 
 func addMonthsBench(d monitor.Date, n int) monitor.Date {
@@ -682,4 +702,78 @@ func BenchmarkLoans(b *testing.B) {
 			b.ReportMetric(float64(buckets[">180"]), "over180")
 		}
 	})
+}
+
+// TestLedgerWrittenWhileParsed imports a ledger long enough to be written
+// in several chunks while it is parsed, with a borrower in no household
+// and, at the end, a repeat of its first loan: without --skip-invalid
+// nothing is written though chunks were; with it, every other loan is;
+// importing it again changes nothing.
+func TestLedgerWrittenWhileParsed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a ledger of 4,500 loans")
+	}
+	hs := synth.Households(synth.Config{Seed: 1, Households: 4500})
+	stranger := synth.Households(synth.Config{Seed: 99, Households: 1})[0]
+	s := stranger.Members[0]
+	path := filepath.Join(t.TempDir(), "台账.xlsx")
+	writeLedger(t, path, hs, [][]any{
+		{len(hs) + 1, stranger.Township, stranger.Village, s.Name, s.IDNumber, s.Name, s.IDNumber, "户主", 20000, 36, "2022.3.1", "2025.3.1", 3.45, "重庆农村商业银行南川支行", "种植花椒", 0, nil, 20000, nil},
+		{"dup"},
+	})
+	batch := make([]monitor.ImportHousehold, len(hs))
+	for i, h := range hs {
+		batch[i] = monitor.ImportHousehold{Household: h, Row: i + 2, MemberRows: make([]int, len(h.Members))}
+	}
+	for _, e := range storetest.DSNs(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			rep := &monitor.ImportReport{Kind: monitor.KindHouseholds, Households: monitor.HouseholdCounts{InFile: len(batch)}}
+			if err := db.ImportHouseholds(ctx, rep, batch, store.ImportOptions{Actor: "测试"}); err != nil || !rep.Committed {
+				t.Fatalf("households: %v %v", err, rep.Errors)
+			}
+			loans := func() int {
+				t.Helper()
+				ls, err := db.FindLoans(ctx, store.Everywhere, store.LoanFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(ls)
+			}
+			code, got := importJSON(t, e.DSN, "--kind", "loans", path)
+			notFound, ok1 := findIssue(got.Errors, store.CodeBorrowerNotFound)
+			dup, ok2 := findIssue(got.Errors, store.CodeDuplicateRecord)
+			if code != exitValidation || got.Committed || !ok1 || notFound.Row != len(hs)+3 || !ok2 || dup.Row != len(hs)+4 || len(got.Errors) != 2 {
+				t.Fatalf("without --skip-invalid: exit %d committed %v errors %v", code, got.Committed, got.Errors)
+			}
+			if n := loans(); n != 0 {
+				t.Fatalf("%d loans written by an import that was refused", n)
+			}
+			code, got = importJSON(t, e.DSN, "--kind", "loans", "--skip-invalid", path)
+			if code != 0 || !got.Committed || got.Loans.Created != len(hs) || got.Loans.Rejected != 2 || got.Loans.InFile != len(hs)+2 {
+				t.Fatalf("with --skip-invalid: exit %d %+v errors %v", code, got.Loans, got.Errors[:min(3, len(got.Errors))])
+			}
+			if n := loans(); n != len(hs) {
+				t.Fatalf("%d loans in the registry, want %d", n, len(hs))
+			}
+			code, got = importJSON(t, e.DSN, "--kind", "loans", "--skip-invalid", path)
+			if code != 0 || got.Loans.Unchanged != len(hs) || got.Loans.Created+got.Loans.Updated != 0 {
+				t.Fatalf("again: exit %d %+v", code, got.Loans)
+			}
+		})
+	}
+}
+
+func findIssue(is []monitor.Issue, code string) (monitor.Issue, bool) {
+	for _, i := range is {
+		if i.Code == code {
+			return i, true
+		}
+	}
+	return monitor.Issue{}, false
 }

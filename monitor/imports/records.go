@@ -52,20 +52,33 @@ func Records(ctx context.Context, db *store.DB, req Request) (*monitor.ImportRep
 	var write func(rep *monitor.ImportReport) error
 	switch req.Kind {
 	case monitor.KindLoans:
-		// Borrowers are looked up on the read connections while the rest
-		// of the ledger is parsed.
-		b := db.LookupBorrowers(ctx)
-		defer b.Close()
-		popt.PeopleSeen, opt.Borrowers = b.Add, b
+		// A ledger is written while it is parsed (see loanStream); one
+		// with a separate repayment sheet, whose rows may yet reject a
+		// loan, only once parsed.
+		ls := startLoanStream(ctx, db, opt, name, sum)
+		popt.LoanChunks = ls.add
+		if db.Dialect == store.Postgres {
+			// PostgreSQL answers one look-up of 10,000 keys much sooner
+			// than five of 2,000.
+			popt.LoanChunkSize = 10000
+		}
 		f, err := importer.ParseLoans(book, name, popt)
+		if serr := ls.wait(); err == nil && serr != nil {
+			err = serr
+		}
 		if err != nil {
+			ls.close()
 			return nil, asInvalid(err)
+		}
+		rf = &f.RecordFile
+		if f.Streamed {
+			write = func(rep *monitor.ImportReport) error { return ls.finish(rep) }
+			break
 		}
 		batch := make([]store.LoanImport, len(f.Loans))
 		for i, r := range f.Loans {
-			batch[i] = store.LoanImport{Loan: r.Loan, Row: r.Row, IDColumn: r.IDColumn, HeadIDNumber: r.HeadIDNumber, StatesRepayments: r.StatesRepayments}
+			batch[i] = loanImport(r)
 		}
-		rf = &f.RecordFile
 		write = func(rep *monitor.ImportReport) error { return db.ImportLoans(ctx, rep, batch, opt) }
 	case monitor.KindMeasures:
 		f, err := importer.ParseMeasures(book, name, popt)
@@ -106,4 +119,124 @@ func Records(ctx context.Context, db *store.DB, req Request) (*monitor.ImportRep
 		}
 	}
 	return rep, nil
+}
+
+func loanImport(r importer.LoanRecord) store.LoanImport {
+	return store.LoanImport{Loan: r.Loan, Row: r.Row, IDColumn: r.IDColumn, HeadIDNumber: r.HeadIDNumber, StatesRepayments: r.StatesRepayments}
+}
+
+// loanStream writes the chunks of a ledger the parser hands on
+// (importer.Options.LoanChunks) while the parser goes on: one goroutine
+// checks each chunk against the registry (LoanWriter.Prepare, on the read
+// connections), another writes the chunk before it (Apply), so the
+// parser, the checks and the writes share the cores. The store's issues
+// and counts gather in their own report, joined to the parser's at the end.
+type loanStream struct {
+	ctx      context.Context
+	db       *store.DB
+	opt      store.ImportOptions
+	chunks   chan loanChunk
+	prepared chan *store.LoanChunk
+	done     chan struct{}
+	rep      *monitor.ImportReport
+	w        *store.LoanWriter
+	closed   bool  // chunks is closed
+	perr     error // Prepare's
+	aerr     error // Apply's
+}
+
+type loanChunk struct {
+	sheet  string
+	loans  []importer.LoanRecord
+	errors int
+}
+
+func startLoanStream(ctx context.Context, db *store.DB, opt store.ImportOptions, name, sum string) *loanStream {
+	opt.FileName, opt.SHA256 = name, sum
+	ls := &loanStream{ctx: ctx, db: db, opt: opt, chunks: make(chan loanChunk, 1), prepared: make(chan *store.LoanChunk, 1),
+		done: make(chan struct{}), rep: &monitor.ImportReport{Kind: monitor.KindLoans, Loans: &monitor.RecordCounts{}}}
+	chunks, prepared := ls.chunks, ls.prepared
+	go func() { // checks
+		defer close(prepared)
+		for c := range chunks {
+			if ls.perr != nil {
+				continue
+			}
+			if ls.w == nil {
+				ls.opt.Sheet = c.sheet
+				if ls.w, ls.perr = db.BeginLoans(ctx, ls.rep, ls.opt); ls.perr != nil {
+					continue
+				}
+				ls.w.ReadOutside()
+			}
+			batch := make([]store.LoanImport, len(c.loans))
+			for i, r := range c.loans {
+				batch[i] = loanImport(r)
+			}
+			var p *store.LoanChunk
+			if p, ls.perr = ls.w.Prepare(batch, c.errors); ls.perr == nil {
+				prepared <- p
+			}
+		}
+	}()
+	go func() { // writes
+		defer close(ls.done)
+		for p := range prepared {
+			if ls.aerr == nil {
+				ls.aerr = ls.w.Apply(p)
+			}
+		}
+	}()
+	return ls
+}
+
+func (ls *loanStream) add(sheet string, loans []importer.LoanRecord, errors int) {
+	ls.chunks <- loanChunk{sheet, loans, errors}
+}
+
+// wait lets the checks and writes finish the chunks handed on.
+func (ls *loanStream) wait() error {
+	if !ls.closed {
+		close(ls.chunks)
+		ls.closed = true
+	}
+	<-ls.done
+	if ls.perr != nil {
+		return ls.perr
+	}
+	return ls.aerr
+}
+
+// close rolls back whatever was written.
+func (ls *loanStream) close() {
+	ls.wait()
+	if ls.w != nil {
+		ls.w.Close()
+	}
+}
+
+// finish commits the streamed ledger, or not, given the parser's report,
+// and joins the store's issues and counts to it.
+func (ls *loanStream) finish(rep *monitor.ImportReport) error {
+	defer ls.close()
+	if ls.w == nil { // no loan was accepted: the import is still recorded
+		ls.opt.Sheet = rep.Sheet
+		w, err := ls.db.BeginLoans(ls.ctx, ls.rep, ls.opt)
+		if err != nil {
+			return err
+		}
+		ls.w = w
+	}
+	if err := ls.w.Finish(rep); err != nil {
+		return err
+	}
+	s := ls.rep
+	rep.Errors = append(rep.Errors, s.Errors...)
+	rep.Warnings = append(rep.Warnings, s.Warnings...)
+	rep.Loans.Created += s.Loans.Created
+	rep.Loans.Updated += s.Loans.Updated
+	rep.Loans.Unchanged += s.Loans.Unchanged
+	rep.Loans.Rejected += s.Loans.Rejected
+	rep.Touched, rep.ImportID, rep.Committed = s.Touched, s.ImportID, s.Committed
+	return nil
 }

@@ -198,9 +198,10 @@ const sqliteInList = 200
 // queryIn runs query, whose one "IN (?)" takes keys, a chunk of keys at a
 // time, and calls row for each row. On SQLite the statement is prepared
 // once with sqliteInList placeholders and run for every chunk, the last
-// chunk filled up by repeating a key (which changes nothing in an IN
+// chunk filled up by repeating its last key (which changes nothing in an IN
 // list): parsing an IN list of 10,000 placeholders took SQLite longer than
-// finding 10,000 members. PostgreSQL takes lookupChunk keys a statement.
+// finding 10,000 members. PostgreSQL gets lookupChunk keys a statement as
+// one array ("= ANY"), which PostgreSQL-compatible engines take too.
 func queryIn[K any](ctx context.Context, db *DB, q querier, query string, keys []K, row func(*sql.Rows) error) error {
 	if len(keys) == 0 {
 		return nil
@@ -215,22 +216,21 @@ func queryIn[K any](ctx context.Context, db *DB, q querier, query string, keys [
 		}
 		defer st.Close()
 	}
-	args := make([]any, 0, min(size, len(keys)))
+	args := make([]any, 0, size)
 	for start := 0; start < len(keys); start += size {
 		part := keys[start:min(start+size, len(keys))]
-		args = args[:0]
-		for _, k := range part {
-			args = append(args, k)
-		}
 		var rows *sql.Rows
 		var err error
 		if st != nil {
-			for len(args) < size {
-				args = append(args, part[0])
+			args = args[:0]
+			for i := range size {
+				args = append(args, part[min(i, len(part)-1)]) // the last key repeated to fill the list
 			}
 			rows, err = st.QueryContext(ctx, args...)
 		} else {
-			rows, err = q.QueryContext(ctx, db.rebind(strings.Replace(query, "IN (?)", "IN ("+placeholders(len(args))+")", 1)), args...)
+			// One array parameter: PostgreSQL plans "= ANY($1)" at once,
+			// where an IN list of 10,000 placeholders cost it 15 ms.
+			rows, err = q.QueryContext(ctx, db.rebind(strings.Replace(query, " IN (?)", " = ANY(?)", 1)), pq.Array(part))
 		}
 		if err != nil {
 			return mapError(err)

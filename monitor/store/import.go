@@ -34,9 +34,6 @@ type ImportOptions struct {
 	// cadres) of households outside it are rejected as out_of_scope.
 	// Rosters are kept to the place by RejectOutOfScope before the store.
 	Scope *Scope
-	// Borrowers, when set, holds the borrowers of a ledger looked up while
-	// it was parsed (LookupBorrowers); ImportLoans looks up the rest.
-	Borrowers *Borrowers
 }
 
 // outOfScope reports whether a household of township and village is

@@ -6,11 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -135,20 +133,102 @@ type loanPlan struct {
 // change history) or found unchanged by its natural key, and the imported
 // repayments of a loan whose file states them are replaced. Nothing is
 // written on a dry run, or when there are errors (the parser's or these)
-// without SkipInvalid.
+// without SkipInvalid. It is a LoanWriter given the whole ledger at once.
 func (db *DB) ImportLoans(ctx context.Context, rep *monitor.ImportReport, batch []LoanImport, opt ImportOptions) error {
 	if rep.Loans == nil {
 		rep.Loans = &monitor.RecordCounts{InFile: len(batch)}
 	}
+	w, err := db.BeginLoans(ctx, rep, opt)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Add(batch, 0); err != nil {
+		return err
+	}
+	return w.Finish(nil)
+}
+
+// LoanWriter writes a loan ledger in one transaction a chunk at a time, so
+// that a large ledger is written while the rest of it is still parsed:
+// the store's work (looking borrowers up, comparing, inserting) and the
+// parser's use both cores. Each loan is decided once: the first row of a
+// loan wins over later ones, as when the ledger is given whole. Whatever
+// is rejected — here or by the parser — decides at Finish whether the
+// transaction commits; nothing is written until then.
+type LoanWriter struct {
+	db       *DB
+	ctx      context.Context
+	tx       *sqlx.Tx
+	restore  func()
+	rep      *monitor.ImportReport // the store's issues and counts
+	opt      ImportOptions
+	now      time.Time
+	importID int64
+	firstRow map[string]int // a loan's key → the row that imports it
+	used     map[int64]bool // stored loans matched by a row already
+	touched  map[int64]bool
+	touched2 []int64 // the households of touched, in order (Apply's; rep is Prepare's)
+	outside  bool    // Prepare reads on the read connections
+	done     bool
+}
+
+// BeginLoans starts a LoanWriter reporting into rep (which needs Loans).
+func (db *DB) BeginLoans(ctx context.Context, rep *monitor.ImportReport, opt ImportOptions) (*LoanWriter, error) {
+	if rep.Loans == nil {
+		rep.Loans = &monitor.RecordCounts{}
+	}
 	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
-		return mapError(err)
+		return nil, mapError(err)
 	}
-	defer db.bulkCache(ctx, tx)()
-	defer tx.Rollback()
-	now := db.Now()
+	w := &LoanWriter{db: db, ctx: ctx, tx: tx, restore: db.bulkCache(ctx, tx), rep: rep, opt: opt, now: db.Now(),
+		firstRow: map[string]int{}, used: map[int64]bool{}, touched: map[int64]bool{}}
 	if err := db.warnSameFile(ctx, tx, rep, opt); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// writes reports whether the import may still commit, given the number of
+// errors found outside the store.
+func (w *LoanWriter) writes(otherErrors int) bool {
+	return !w.opt.DryRun && (otherErrors+len(w.rep.Errors) == 0 || w.opt.SkipInvalid)
+}
+
+// Add checks and, while the import may still commit, writes the next loans
+// of the ledger, in file order; otherErrors is the number of errors the
+// parser has found so far. It is Prepare then Apply.
+func (w *LoanWriter) Add(batch []LoanImport, otherErrors int) error {
+	c, err := w.Prepare(batch, otherErrors)
+	if err != nil {
 		return err
+	}
+	return w.Apply(c)
+}
+
+// LoanChunk is a prepared chunk of a ledger, ready to write.
+type LoanChunk struct {
+	plans []*loanPlan
+	write bool
+}
+
+// ReadOutside makes Prepare read the registry on the read connections
+// instead of in the writer's transaction, so that it can run beside Apply
+// (on another goroutine, one chunk ahead). What it reads there stays true
+// for the import: a person's household never changes once registered, and
+// the loans of the ledger itself are matched by the writer's own state.
+func (w *LoanWriter) ReadOutside() { w.outside = true }
+
+// Prepare checks the next loans of the ledger against the registry and
+// plans them, writing nothing. Calls must come in file order, one at a
+// time; they may run beside Apply.
+func (w *LoanWriter) Prepare(batch []LoanImport, otherErrors int) (*LoanChunk, error) {
+	db, ctx := w.db, w.ctx
+	var q querier = w.tx
+	if w.outside {
+		q = db.rx
 	}
 	var ids []string
 	for i := range batch {
@@ -157,38 +237,92 @@ func (db *DB) ImportLoans(ctx context.Context, rep *monitor.ImportReport, batch 
 			ids = append(ids, h)
 		}
 	}
-	people, err := db.borrowers(ctx, tx, ids, opt.Borrowers)
+	people, err := db.findPeople(ctx, q, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	valid := db.resolveBorrowers(rep, batch, people, opt)
-	existing, err := db.loadStoredLoans(ctx, tx, valid)
+	valid := db.resolveBorrowers(w.rep, batch, people, w.opt)
+	existing, err := db.loadStoredLoans(ctx, q, valid)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	plans := planLoans(rep, valid, existing, opt, now)
-	if opt.DryRun || (len(rep.Errors) > 0 && !opt.SkipInvalid) {
+	plans := w.plan(valid, existing)
+	return &LoanChunk{plans: plans, write: w.writes(otherErrors)}, nil
+}
+
+// Apply writes a prepared chunk, unless the import could no longer commit
+// when it was prepared.
+func (w *LoanWriter) Apply(c *LoanChunk) error {
+	if !c.write {
 		return nil
 	}
-	importID, err := db.insertRecordImport(ctx, tx, rep, opt, rep.Loans, now)
-	if err != nil {
+	db, ctx, tx := w.db, w.ctx, w.tx
+	if w.importID == 0 {
+		var err error
+		// Not w.rep, which Prepare may be adding to: Finish writes the
+		// figures.
+		head := &monitor.ImportReport{Kind: monitor.KindLoans, Sheet: w.opt.Sheet}
+		if w.importID, err = db.insertRecordImport(ctx, tx, head, w.opt, &monitor.RecordCounts{}, w.now); err != nil {
+			return err
+		}
+	}
+	if err := db.applyLoanPlans(ctx, tx, c.plans, w.importID, w.now); err != nil {
 		return err
 	}
-	if err := db.applyLoanPlans(ctx, tx, plans, importID, now); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return mapError(err)
-	}
-	rep.ImportID, rep.Committed = importID, true
-	seen := map[int64]bool{}
-	for _, p := range plans {
-		if h := p.in.Loan.HouseholdID; (p.old == nil || p.fields || p.reps) && !seen[h] {
-			seen[h] = true
-			rep.Touched = append(rep.Touched, h)
+	for _, p := range c.plans {
+		if h := p.in.Loan.HouseholdID; (p.old == nil || p.fields || p.reps) && !w.touched[h] {
+			w.touched[h] = true
+			w.touched2 = append(w.touched2, h)
 		}
 	}
 	return nil
+}
+
+// Finish commits what was written, unless the import may not (a dry run,
+// or errors — the store's or those of parsed, the parser's report when it
+// is not the writer's own — without SkipInvalid): then nothing is written.
+func (w *LoanWriter) Finish(parsed *monitor.ImportReport) error {
+	defer w.Close()
+	counts, errs, warns := *w.rep.Loans, len(w.rep.Errors), len(w.rep.Warnings)
+	other := 0
+	if parsed != nil && parsed != w.rep {
+		other = len(parsed.Errors)
+		errs, warns = errs+other, warns+len(parsed.Warnings)
+		if p := parsed.Loans; p != nil {
+			counts.InFile = p.InFile
+			counts.Created, counts.Updated = counts.Created+p.Created, counts.Updated+p.Updated
+			counts.Unchanged, counts.Rejected = counts.Unchanged+p.Unchanged, counts.Rejected+p.Rejected
+		}
+	}
+	if !w.writes(other) {
+		return nil
+	}
+	var err error
+	if w.importID == 0 {
+		w.importID, err = w.db.insertRecordImport(w.ctx, w.tx, w.rep, w.opt, w.rep.Loans, w.now)
+	}
+	if err == nil {
+		err = w.db.updateRecordImport(w.ctx, w.tx, w.opt.Sheet, &counts, errs, warns, w.importID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	w.rep.ImportID, w.rep.Committed = w.importID, true
+	w.rep.Touched = append(w.rep.Touched, w.touched2...)
+	return nil
+}
+
+// Close rolls back what Finish did not commit; it may be called again.
+func (w *LoanWriter) Close() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.tx.Rollback()
+	w.restore()
 }
 
 // resolveBorrowers finds each borrower's household; a borrower in no
@@ -264,9 +398,11 @@ func orUnknown(s string) string {
 	return s
 }
 
-// planLoans matches each loan with the one it updates and works out what
-// changes; a second row with the key of an earlier one is refused.
-func planLoans(rep *monitor.ImportReport, valid []*LoanImport, existing []*storedLoan, opt ImportOptions, now time.Time) []*loanPlan {
+// plan matches each loan with the one it updates and works out what
+// changes; a second row with the key of an earlier one (in this batch or
+// an earlier one) is refused.
+func (w *LoanWriter) plan(valid []*LoanImport, existing []*storedLoan) []*loanPlan {
+	rep, opt, now, used, firstRow := w.rep, w.opt, w.now, w.used, w.firstRow
 	byKey := make(map[string]*storedLoan, len(existing))
 	byBorrower := make(map[string][]*storedLoan, len(existing))
 	for _, s := range existing {
@@ -274,8 +410,6 @@ func planLoans(rep *monitor.ImportReport, valid []*LoanImport, existing []*store
 		bk := borrowerKey(&s.Loan)
 		byBorrower[bk] = append(byBorrower[bk], s)
 	}
-	used := map[int64]bool{}
-	firstRow := map[string]int{}
 	plans := make([]*loanPlan, 0, len(valid))
 	for _, in := range valid {
 		l := &in.Loan
@@ -572,81 +706,6 @@ func (db *DB) findPeople(ctx context.Context, q querier, ids []string) (map[stri
 	return out, nil
 }
 
-// Borrowers looks people up by ID number on the read connections while a
-// ledger is still being parsed (importer.Options.PeopleSeen), so that
-// ImportLoans finds them ready. A person's household never changes once
-// registered (an ID number is refused in a second household), so a look-up
-// made before the import's transaction stays true in it.
-type Borrowers struct {
-	ch    chan []string
-	done  chan struct{}
-	close sync.Once
-	found map[string]person
-	asked map[string]bool
-	err   error
-}
-
-// LookupBorrowers starts a look-up of the ID numbers given to Add; Close
-// ends it (ImportLoans waits for it through ImportOptions.Borrowers).
-func (db *DB) LookupBorrowers(ctx context.Context) *Borrowers {
-	b := &Borrowers{ch: make(chan []string, 8), done: make(chan struct{}), found: map[string]person{}, asked: map[string]bool{}}
-	go func() {
-		defer close(b.done)
-		for ids := range b.ch {
-			if b.err != nil {
-				continue
-			}
-			var ask []string
-			for _, id := range ids {
-				if !b.asked[id] {
-					b.asked[id] = true
-					ask = append(ask, id)
-				}
-			}
-			got, err := db.findPeople(ctx, db.rx, ask)
-			if err != nil {
-				b.err = err
-				continue
-			}
-			maps.Copy(b.found, got)
-		}
-	}()
-	return b
-}
-
-// Add queues ID numbers to look up.
-func (b *Borrowers) Add(ids []string) { b.ch <- slices.Clone(ids) }
-
-// Close ends the look-up and waits for it; it may be called more than once.
-func (b *Borrowers) Close() {
-	b.close.Do(func() { close(b.ch) })
-	<-b.done
-}
-
-// borrowers finds the people of ids: those b looked up already, the rest
-// here.
-func (db *DB) borrowers(ctx context.Context, q querier, ids []string, b *Borrowers) (map[string]person, error) {
-	if b == nil {
-		return db.findPeople(ctx, q, ids)
-	}
-	b.Close()
-	if b.err != nil {
-		return nil, b.err
-	}
-	var rest []string
-	for _, id := range ids {
-		if !b.asked[id] {
-			rest = append(rest, id)
-		}
-	}
-	more, err := db.findPeople(ctx, q, rest)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(b.found, more)
-	return b.found, nil
-}
-
 func uniqueStrings(xs []string) []string {
 	seen := make(map[string]bool, len(xs))
 	out := make([]string, 0, len(xs))
@@ -722,6 +781,18 @@ func (db *DB) insertRecordImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.
 	err := tx.GetContext(ctx, &id, db.rebind(`INSERT INTO imports (kind, file_name, sha256, actor, started_at, dry_run, committed, summary)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rep.Kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, string(summary))
 	return id, mapError(err)
+}
+
+// updateRecordImport writes the final figures of a record import.
+func (db *DB) updateRecordImport(ctx context.Context, tx *sqlx.Tx, sheet string, counts *monitor.RecordCounts, errors, warnings int, id int64) error {
+	summary, _ := json.Marshal(struct {
+		Sheet    string                `json:"sheet"`
+		Counts   *monitor.RecordCounts `json:"counts"`
+		Errors   int                   `json:"errors"`
+		Warnings int                   `json:"warnings"`
+	}{sheet, counts, errors, warnings})
+	_, err := tx.ExecContext(ctx, db.rebind(`UPDATE imports SET summary = ? WHERE id = ?`), string(summary), id)
+	return mapError(err)
 }
 
 // insertChanges writes change-history rows.
