@@ -233,6 +233,7 @@ func (p *parser) row(r sheet.Row) {
 	case code != "":
 		d = p.byCode[code]
 		if d == nil {
+			code = strings.Clone(code) // kept: not a slice of the row's text
 			d = &draft{code: code, firstRow: r.Num, values: new([numHouseholdFields]cellRef)}
 			if n, err := strconv.Atoi(monitor.CompactText(vals[fSize].val)); err == nil && n > 0 && n < 64 {
 				d.hh.Members = make([]monitor.Member, 0, n)
@@ -335,6 +336,7 @@ func (p *parser) intern(s string) string {
 		return v
 	}
 	if len(p.interned) < 100000 {
+		s = strings.Clone(s) // not a slice of its row's text, which would stay with it
 		p.interned[s] = s
 	}
 	return s

@@ -174,6 +174,10 @@ func (p *parser) build(d *draft) {
 	h.NoLaborSupport = p.yesNo(d, v[fNoLabor])
 	h.Phone = phoneText(v[fPhone])
 	h.Address = monitor.NormalizeText(v[fAddress].val)
+	// Cell values are slices of their row's text; what a household keeps
+	// is copied out, so the rows themselves can go (a third of the memory
+	// a large roster held parsed).
+	h.HeadName, h.Phone, h.Address, h.Group = strings.Clone(h.HeadName), strings.Clone(h.Phone), strings.Clone(h.Address), strings.Clone(h.Group)
 
 	if ref := v[fSize]; ref.ok() {
 		n, err := strconv.Atoi(monitor.CompactText(ref.val))
@@ -297,7 +301,7 @@ func (p *parser) risks(d *draft) {
 // member validates one member row as it arrives.
 func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 	m := monitor.Member{MedicalInsured: true}
-	m.Name = monitor.CompactText(vals[fName].val)
+	m.Name = strings.Clone(monitor.CompactText(vals[fName].val)) // not a slice of the row's text: see build
 	if m.Name == "" {
 		col, _ := p.hdr.col(fName)
 		p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员姓名为空", d.code)
@@ -307,7 +311,7 @@ func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 		if prob != nil {
 			p.bad(d, ref, prob.Code, prob.Message)
 		}
-		m.IDNumber, m.BirthDate, m.Sex = id, birth, sex
+		m.IDNumber, m.BirthDate, m.Sex = strings.Clone(id), birth, sex
 		if prob == nil {
 			p.crossCheck(d, vals, &m)
 		}
