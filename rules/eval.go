@@ -71,6 +71,19 @@ func (s *Set) Evaluate(f *Facts, hits []Hit) []Hit {
 // with its explanation rendered. Loan rules run only when f has loans. A
 // rule that fails at run time does not fire; see Failures.
 func (e *Evaluator) Evaluate(f *Facts, hits []Hit) []Hit {
+	if e.set.native {
+		var env any // boxed only for a household that fires a rule
+		for _, r := range e.set.Rules {
+			if r.Kind == KindLoan && len(f.Loans) == 0 || !r.native(f) {
+				continue
+			}
+			if env == nil {
+				env = boxFacts(f)
+			}
+			hits = append(hits, e.hit(r, f, env))
+		}
+		return hits
+	}
 	env := boxFacts(f)
 	if e.set.chains == nil {
 		return e.evaluateEach(f, env, e.set.Rules, hits)

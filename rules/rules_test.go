@@ -449,3 +449,73 @@ func TestChainsWithLet(t *testing.T) {
 		})
 	}
 }
+
+// TestNativeAgreesWithExpr: every rule of the default set compiles to Go,
+// and on every household of two generated populations, on every rule
+// example and on some households made to sit on the edges, each compiled
+// condition answers what expr answers.
+func TestNativeAgreesWithExpr(t *testing.T) {
+	s := Default()
+	if !s.native {
+		for _, r := range s.Rules {
+			if _, err := compileNative(r.When); err != nil {
+				t.Errorf("rule %s does not compile to Go: %v", r.Code, err)
+			}
+		}
+		t.Fatal("the default set is not compiled to Go")
+	}
+	var all []Facts
+	for _, rt := range []rates{countyRates, flaggedRates} {
+		all = append(all, makePopulation(3000, rt).facts(date(2023, 6, 30))...)
+	}
+	for _, r := range s.Rules {
+		all = append(all, r.examples...)
+	}
+	// Edges: a line crossed exactly, an empty household, risks that match.
+	edge := all[0]
+	edge.Income = IncomeFacts{Has: true, PerCapita: edge.Line, Net: 0, MedicalOOP: 0}
+	edge.Members = nil
+	edge.Household.Risks = []string{"因病", "因务工就业不稳"}
+	all = append(all, edge, Facts{})
+	e := s.NewEvaluator()
+	for i := range all {
+		f := &all[i]
+		env := boxFacts(f)
+		for _, r := range s.Rules {
+			want, err := e.fires(r, f, env)
+			if err != nil {
+				continue // expr failed: Evaluate skips the rule either way
+			}
+			if r.Kind == KindLoan && len(f.Loans) == 0 {
+				continue // never asked: loan rules run only with loans
+			}
+			if got := r.native(f); got != want {
+				t.Fatalf("household %d (%s), rule %s: Go says %v, expr %v", i, f.Household.Code, r.Code, got, want)
+			}
+		}
+	}
+}
+
+// TestNativeRefusesOtherShapes: a condition beyond the compiled shapes is
+// left to expr, and the set still evaluates it.
+func TestNativeRefusesOtherShapes(t *testing.T) {
+	for _, src := range []string{`Members[0].Age > 6`, `Household.Code matches "^5"`, `upper(Household.Code) == "A"`, `Workers % 2 == 0`} {
+		if _, err := compileNative(src); err == nil {
+			t.Errorf("%q compiled to Go", src)
+		}
+	}
+	s, err := Parse([]byte(rule("odd", "Workers % 2 == 1", "odd") + rule("two", "Workers > 1", "two")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.native {
+		t.Fatal("a set with a rule expr must run was taken for native")
+	}
+	var got []string
+	for _, h := range s.Evaluate(&Facts{Workers: 3}, nil) {
+		got = append(got, h.Code)
+	}
+	if !slices.Equal(got, []string{"odd", "two"}) {
+		t.Fatalf("hits %v", got)
+	}
+}

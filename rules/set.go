@@ -65,6 +65,7 @@ type Example struct {
 type CompiledRule struct {
 	Rule
 	when     *vm.Program
+	native   func(*Facts) bool // when, compiled to Go (native.go); nil when its shape is not supported
 	explain  []segment
 	examples []Facts // decoded Examples, same order
 }
@@ -83,6 +84,7 @@ type Set struct {
 	Rules   []*CompiledRule
 
 	chains []chain   // Rules compiled in runs, see chain
+	native bool      // every rule's when compiled to Go: no VM, no chains
 	pool   sync.Pool // of *Evaluator, for Set.Evaluate
 }
 
@@ -178,6 +180,10 @@ func Parse(src []byte) (*Set, error) {
 		return nil, &ParseError{Problems: probs}
 	}
 	set.chains = buildChains(set.Rules)
+	set.native = true
+	for _, r := range set.Rules {
+		set.native = set.native && r.native != nil
+	}
 	return set, nil
 }
 
@@ -236,6 +242,7 @@ func compileRule(r Rule) (*CompiledRule, []Problem) {
 		probs = append(probs, *p)
 	} else {
 		cr.when = prog
+		cr.native, _ = compileNative(r.When)
 	}
 	segs, ps := compileExplain(r.Code, r.Explain)
 	probs = append(probs, ps...)
