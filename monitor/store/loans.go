@@ -261,8 +261,7 @@ func (w *LoanWriter) Apply(c *LoanChunk) error {
 		var err error
 		// Not w.rep, which Prepare may be adding to: Finish writes the
 		// figures.
-		head := &monitor.ImportReport{Kind: monitor.KindLoans, Sheet: w.opt.Sheet}
-		if w.importID, err = db.insertRecordImport(ctx, tx, head, w.opt, &monitor.RecordCounts{}, w.now); err != nil {
+		if w.importID, err = db.insertImportRow(ctx, tx, monitor.KindLoans, w.opt, recordSummary(w.opt.Sheet, &monitor.RecordCounts{}, 0, 0), w.now); err != nil {
 			return err
 		}
 	}
@@ -297,15 +296,15 @@ func (w *LoanWriter) Finish(parsed *monitor.ImportReport) error {
 	if !w.writes(other) {
 		return nil
 	}
+	summary := recordSummary(w.opt.Sheet, &counts, errs, warns)
 	var err error
-	if w.importID == 0 {
-		w.importID, err = w.db.insertRecordImport(w.ctx, w.tx, w.rep, w.opt, w.rep.Loans, w.now)
-	}
-	if err == nil {
-		err = w.db.updateRecordImport(w.ctx, w.tx, w.opt.Sheet, &counts, errs, warns, w.importID)
+	if w.importID == 0 { // no chunk was written
+		w.importID, err = w.db.insertImportRow(w.ctx, w.tx, monitor.KindLoans, w.opt, summary, w.now)
+	} else {
+		_, err = w.tx.ExecContext(w.ctx, w.db.rebind(`UPDATE imports SET summary = ? WHERE id = ?`), summary, w.importID)
 	}
 	if err != nil {
-		return err
+		return mapError(err)
 	}
 	if err := w.tx.Commit(); err != nil {
 		return mapError(err)
@@ -771,28 +770,25 @@ func (db *DB) loadStoredLoans(ctx context.Context, q querier, batch []*LoanImpor
 // insertRecordImport records a committed import of loans, measures or
 // cadres with its figures.
 func (db *DB) insertRecordImport(ctx context.Context, tx *sqlx.Tx, rep *monitor.ImportReport, opt ImportOptions, counts *monitor.RecordCounts, now time.Time) (int64, error) {
-	summary, _ := json.Marshal(struct {
-		Sheet    string                `json:"sheet"`
-		Counts   *monitor.RecordCounts `json:"counts"`
-		Errors   int                   `json:"errors"`
-		Warnings int                   `json:"warnings"`
-	}{rep.Sheet, counts, len(rep.Errors), len(rep.Warnings)})
+	return db.insertImportRow(ctx, tx, rep.Kind, opt, recordSummary(rep.Sheet, counts, len(rep.Errors), len(rep.Warnings)), now)
+}
+
+func (db *DB) insertImportRow(ctx context.Context, tx *sqlx.Tx, kind string, opt ImportOptions, summary string, now time.Time) (int64, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, db.rebind(`INSERT INTO imports (kind, file_name, sha256, actor, started_at, dry_run, committed, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rep.Kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, string(summary))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), kind, opt.FileName, opt.SHA256, opt.Actor, now, false, true, summary)
 	return id, mapError(err)
 }
 
-// updateRecordImport writes the final figures of a record import.
-func (db *DB) updateRecordImport(ctx context.Context, tx *sqlx.Tx, sheet string, counts *monitor.RecordCounts, errors, warnings int, id int64) error {
+// recordSummary is the summary a record import keeps with its row.
+func recordSummary(sheet string, counts *monitor.RecordCounts, errors, warnings int) string {
 	summary, _ := json.Marshal(struct {
 		Sheet    string                `json:"sheet"`
 		Counts   *monitor.RecordCounts `json:"counts"`
 		Errors   int                   `json:"errors"`
 		Warnings int                   `json:"warnings"`
 	}{sheet, counts, errors, warnings})
-	_, err := tx.ExecContext(ctx, db.rebind(`UPDATE imports SET summary = ? WHERE id = ?`), string(summary), id)
-	return mapError(err)
+	return string(summary)
 }
 
 // insertChanges writes change-history rows.
