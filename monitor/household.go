@@ -154,4 +154,10 @@ type Change struct {
 	Field         string    `db:"field" json:"field"`
 	OldValue      string    `db:"old_value" json:"old"`
 	NewValue      string    `db:"new_value" json:"new"`
+	// EffectiveOn is the date from which the change holds: the date of the
+	// procedure's decision, or of the data an import brought. Zero for
+	// changes recorded before it was kept (their At holds).
+	EffectiveOn Date `db:"effective_on" json:"effective_on"`
+	// Note says why (the case, the import), apart from the field's name.
+	Note string `db:"note" json:"note,omitempty"`
 }

@@ -46,6 +46,10 @@ const (
 	CodeYearAssumed     = "income_year_assumed"
 	CodeTooManyRisks    = "too_many_risks"
 	CodeMultipleHead    = "multiple_heads"
+	// CodeProcedureConflict: the file disagrees with a decision reached
+	// through the identification or elimination procedure; the registry
+	// keeps the decision and the rest of the row is imported.
+	CodeProcedureConflict = "procedure_conflict"
 )
 
 // ImportHousehold is a household parsed from a file, with the rows it came
@@ -100,11 +104,45 @@ type ImportReport struct {
 	Matched   *int        `json:"matched,omitempty"`
 	Unmatched []Unmatched `json:"unmatched,omitempty"`
 
+	// Changes lists what the import changes (or, on a dry run, would
+	// change) in households that were already registered, field by field;
+	// created households are counted, not listed. At most MaxListedChanges
+	// are kept; ChangesTotal counts them all.
+	Changes      []ChangeEntry `json:"changes"`
+	ChangesTotal int           `json:"changes_total"`
+
 	// Touched lists the households a committed import created or changed,
 	// so they can be evaluated again.
 	Touched []int64 `json:"-"`
 	// Evaluation is the re-evaluation of the touched households, when one ran.
 	Evaluation *EvaluationCounts `json:"evaluation,omitempty"`
+	// Reevaluated says whether the follow-up evaluation of a committed
+	// import ran; when it failed the import still stands, the households
+	// are marked for the next evaluation, and ReevaluationError says why.
+	Reevaluated       bool   `json:"reevaluated"`
+	ReevaluationError string `json:"reevaluation_error,omitempty"`
+}
+
+// MaxListedChanges is how many field changes an import report lists.
+const MaxListedChanges = 20000
+
+// ChangeEntry is one field an import changes: of the household, of one of
+// its members (named by the masked ID number) or of an income year.
+type ChangeEntry struct {
+	HouseholdCode  string `json:"household_code"`
+	MemberIDMasked string `json:"member_id_masked,omitempty"`
+	MemberName     string `json:"member_name,omitempty"`
+	Field          string `json:"field"`
+	Old            string `json:"old"`
+	New            string `json:"new"`
+}
+
+// AddChange lists c, keeping at most MaxListedChanges.
+func (r *ImportReport) AddChange(c ChangeEntry) {
+	r.ChangesTotal++
+	if len(r.Changes) < MaxListedChanges {
+		r.Changes = append(r.Changes, c)
+	}
 }
 
 // RecordCounts are the figures of an import of one-row-per-record files.
