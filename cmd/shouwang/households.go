@@ -94,7 +94,11 @@ func (a *App) runHousehold(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(w, "变更记录（%d 条，最新在前）：\n", len(changes))
 	for _, c := range changes {
-		fmt.Fprintf(w, "  %s  %s  %s %s：%s → %s\n", c.At.Local().Format("2006-01-02 15:04"), c.Actor, c.EntityKey, c.Field, orDash(c.OldValue), orDash(c.NewValue))
+		note := ""
+		if c.Note != "" {
+			note = "（" + c.Note + "）"
+		}
+		fmt.Fprintf(w, "  %s  %s  %s %s%s：%s → %s\n", c.At.Local().Format("2006-01-02 15:04"), c.Actor, c.EntityKey, c.Field, note, orDash(c.OldValue), orDash(c.NewValue))
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ func (db *DB) OpenCase(ctx context.Context, scope Scope, c *monitor.Case, identi
 		}
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.lockRegistry(ctx, tx); err != nil {
+			return err
+		}
 		var h householdRow
 		if err := tx.GetContext(ctx, &h, db.rebind(`SELECT `+householdColumns+` FROM households WHERE code = ?`), c.HouseholdCode); err != nil {
 			if monitor.ErrorCode(mapError(err)) == monitor.ENOTFOUND {
@@ -72,7 +75,7 @@ func (db *DB) OpenCase(ctx context.Context, scope Scope, c *monitor.Case, identi
 			return mapError(err)
 		}
 		if c.Emergency && c.Kind == monitor.CaseInclusion {
-			return db.applyInclusion(ctx, tx, h.household(), c, c.OpenedOn, "先帮扶后认定：案件开启即纳入监测")
+			return db.applyInclusion(ctx, tx, h.household(), c, c.OpenedOn, "先帮扶后认定：案件开启即纳入监测", c.OpenedBy)
 		}
 		return nil
 	})
@@ -85,6 +88,9 @@ func (db *DB) OpenCase(ctx context.Context, scope Scope, c *monitor.Case, identi
 func (db *DB) RecordStep(ctx context.Context, scope Scope, caseID int64, s monitor.CaseStep, check func(c *monitor.Case) error) (*monitor.Case, error) {
 	var out *monitor.Case
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.lockRegistry(ctx, tx); err != nil {
+			return err
+		}
 		c, err := db.findCase(ctx, tx, scope, caseID)
 		if err != nil {
 			return err
@@ -115,7 +121,9 @@ func (db *DB) RecordStep(ctx context.Context, scope Scope, caseID int64, s monit
 	return out, err
 }
 
-// completeCase applies a finished procedure to the household.
+// completeCase applies a finished procedure to the household. The history
+// credits the account that recorded the deciding step (县级审定), and the
+// change holds from that step's date.
 func (db *DB) completeCase(ctx context.Context, tx *sqlx.Tx, c *monitor.Case, last monitor.CaseStep) error {
 	var h householdRow
 	if err := tx.GetContext(ctx, &h, db.rebind(`SELECT `+householdColumns+` FROM households WHERE id = ?`), c.HouseholdID); err != nil {
@@ -123,17 +131,17 @@ func (db *DB) completeCase(ctx context.Context, tx *sqlx.Tx, c *monitor.Case, la
 	}
 	c.Status, c.ClosedOn = monitor.CaseDone, last.DoneOn
 	if c.Kind == monitor.CaseInclusion {
-		return db.applyInclusion(ctx, tx, h.household(), c, last.DoneOn, "县级审定纳入监测")
+		return db.applyInclusion(ctx, tx, h.household(), c, last.DoneOn, "县级审定纳入监测", last.RecordedBy)
 	}
 	old := h.household()
 	nh := *old
 	nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn = true, c.Method, last.DoneOn
-	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("风险消除案件 %d", c.ID), last.RecordedBy)
+	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("风险消除案件 %d：县级审定", c.ID), last.RecordedBy, last.DoneOn)
 }
 
 // applyInclusion marks the household monitored with the case's category
-// and risks, identified in the month of on.
-func (db *DB) applyInclusion(ctx context.Context, tx *sqlx.Tx, old *monitor.Household, c *monitor.Case, on monitor.Date, why string) error {
+// and risks, identified in the month of on; actor is the account credited.
+func (db *DB) applyInclusion(ctx context.Context, tx *sqlx.Tx, old *monitor.Household, c *monitor.Case, on monitor.Date, why, actor string) error {
 	nh := *old
 	nh.Category = c.Category
 	if len(c.Risks) > 0 {
@@ -143,12 +151,12 @@ func (db *DB) applyInclusion(ctx context.Context, tx *sqlx.Tx, old *monitor.Hous
 		nh.IdentifiedIn = monitor.YearMonth{Year: on.Year, Month: on.Month}
 	}
 	nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn = false, "", monitor.Date{}
-	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("识别纳入案件 %d：%s", c.ID, why), c.OpenedBy)
+	return db.updateHouseholdFields(ctx, tx, old, &nh, fmt.Sprintf("识别纳入案件 %d：%s", c.ID, why), actor, on)
 }
 
 // updateHouseholdFields writes a household's own fields and records each
-// change; note says why (the case), actor who.
-func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *monitor.Household, note, actor string) error {
+// change; note says why (the case), actor who, on from when it holds.
+func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *monitor.Household, note, actor string, on monitor.Date) error {
 	now := db.Now()
 	diffs := monitor.DiffFields(old.Fields(), nh.Fields())
 	if len(diffs) == 0 {
@@ -159,11 +167,12 @@ func (db *DB) updateHouseholdFields(ctx context.Context, tx *sqlx.Tx, old, nh *m
 		nh.Category, strings.Join(nh.Risks, "、"), nh.IdentifiedIn, nh.RiskEliminated, nh.EliminationMethod, nh.EliminatedOn, now, old.ID); err != nil {
 		return mapError(err)
 	}
-	var rows [][]any
-	for _, d := range diffs {
-		rows = append(rows, []any{now, actor, nil, old.Code, "household", old.Code, d[0].Name + "（" + note + "）", d[0].Value, d[1].Value})
+	cs := make([]monitor.Change, len(diffs))
+	for i, d := range diffs {
+		cs[i] = monitor.Change{At: now, Actor: actor, HouseholdCode: old.Code, Entity: "household", EntityKey: old.Code,
+			Field: d[0].Name, OldValue: d[0].Value, NewValue: d[1].Value, EffectiveOn: on, Note: note}
 	}
-	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, rows, "")
+	return db.insertChanges(ctx, tx, nil, cs)
 }
 
 // CancelCase closes an open case of scope without an outcome.

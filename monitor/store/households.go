@@ -213,8 +213,8 @@ func (db *DB) summaryTotal(ctx context.Context, scope Scope, f HouseholdFilter) 
 // FindChanges returns the change history of a household of scope, newest
 // first.
 func (db *DB) FindChanges(ctx context.Context, scope Scope, householdCode string) ([]monitor.Change, error) {
-	q := `SELECT c.id, c.at, c.actor, c.import_id, c.household_code, c.entity, c.entity_key, c.field, c.old_value, c.new_value
-		FROM changes c WHERE c.household_code = ?`
+	q := `SELECT c.id, c.at, c.actor, c.import_id, c.household_code, c.entity, c.entity_key, c.field, c.old_value, c.new_value,
+		c.effective_on, c.note FROM changes c WHERE c.household_code = ?`
 	args := []any{householdCode}
 	if !scope.All {
 		sw, sargs := scope.where("h.")

@@ -791,13 +791,16 @@ func recordSummary(sheet string, counts *monitor.RecordCounts, errors, warnings 
 	return string(summary)
 }
 
-// insertChanges writes change-history rows.
+// changeColumns are the columns insertChanges writes.
+var changeColumns = []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value", "effective_on", "note"}
+
+// insertChanges writes change-history rows: the one way history is written.
 func (db *DB) insertChanges(ctx context.Context, tx *sqlx.Tx, importID *int64, cs []monitor.Change) error {
 	rows := make([][]any, len(cs))
 	for i, c := range cs {
-		rows[i] = []any{c.At, c.Actor, importID, c.HouseholdCode, c.Entity, c.EntityKey, c.Field, c.OldValue, c.NewValue}
+		rows[i] = []any{c.At, c.Actor, importID, c.HouseholdCode, c.Entity, c.EntityKey, c.Field, c.OldValue, c.NewValue, c.EffectiveOn, c.Note}
 	}
-	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, rows, "")
+	return db.insertRows(ctx, tx, "changes", changeColumns, rows, "")
 }
 
 // FindLoans lists the loans of scope's households with their repayments
