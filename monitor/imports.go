@@ -22,6 +22,12 @@ type Issue struct {
 	// Col is the 1-based column number, for marking the cell in the error
 	// workbook; 0 when the issue is about the whole row.
 	Col int `json:"-"`
+	// A procedure_conflict names the field, both values and the case
+	// whose decision the registry keeps.
+	Field         string `json:"field,omitempty"`
+	RegistryValue string `json:"registry_value,omitempty"`
+	FileValue     string `json:"file_value,omitempty"`
+	CaseID        int64  `json:"case_id,omitempty"`
 }
 
 // Issue codes the importer and the store report.

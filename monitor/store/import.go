@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,40 @@ type ImportOptions struct {
 	// cadres) of households outside it are rejected as out_of_scope.
 	// Rosters are kept to the place by RejectOutOfScope before the store.
 	Scope *Scope
+	// DataDate is the date the file's data describes (the date it states,
+	// or --as-of); the changes it brings hold from then. Zero: the end of
+	// the income year when that is past, else the day of the import.
+	DataDate monitor.Date
+}
+
+// importDates are the dates from which an import's changes hold.
+type importDates struct {
+	changed monitor.Date // changes to registered households
+	created monitor.Date // households it creates
+}
+
+// effectiveDates works out from when the import's changes hold: the data's
+// date; a household it creates existed from the start of the income year
+// the file reports on (a roster of 2022 incomes describes households of
+// 2022), or from the data's date when it states no income year.
+func (o ImportOptions) effectiveDates(now time.Time) importDates {
+	today := monitor.DateOf(now.In(time.Local))
+	d := o.DataDate
+	if d.IsZero() {
+		d = today
+		if o.Year > 0 {
+			if end := (monitor.Date{Year: o.Year, Month: 12, Day: 31}); end.Before(today) {
+				d = end
+			}
+		}
+	}
+	created := d
+	if o.Year > 0 {
+		if jan1 := (monitor.Date{Year: o.Year, Month: 1, Day: 1}); jan1.Before(created) {
+			created = jan1
+		}
+	}
+	return importDates{changed: d, created: created}
 }
 
 // outOfScope reports whether a household of township and village is
@@ -63,6 +98,9 @@ type householdPlan struct {
 	missing  []int64 // ids of members now absent
 	income   bool    // income row to upsert
 	memberCh int     // members updated
+	// conflicts are the procedure fields on which the file disagreed with
+	// a case's decision (kept as the case decided).
+	conflicts []monitor.ProcedureConflict
 }
 
 // ImportHouseholds checks the parsed households against the registry (an ID
@@ -78,7 +116,18 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 		return mapError(err)
 	}
 	defer tx.Rollback()
+	if !opt.DryRun {
+		// First, so that everything below is read after any import or
+		// case that was writing has committed (see lockRegistry).
+		if err := db.lockRegistry(ctx, tx); err != nil {
+			return err
+		}
+	}
 	now := db.Now()
+	dates := opt.effectiveDates(now)
+	if rep.Changes == nil {
+		rep.Changes = []monitor.ChangeEntry{}
+	}
 
 	if err := db.warnSameFile(ctx, tx, rep, opt); err != nil {
 		return err
@@ -107,9 +156,23 @@ func (db *DB) ImportHouseholds(ctx context.Context, rep *monitor.ImportReport, b
 		if err != nil {
 			return err
 		}
+		decided, err := db.decisions(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
 		plans := make([]*householdPlan, 0, len(part))
 		for _, in := range part {
-			p := planHousehold(in, existing[in.Household.Code], opt, now)
+			old := existing[in.Household.Code]
+			var d *monitor.Decision
+			if old != nil {
+				d = decided[old.ID]
+			}
+			p := planHousehold(in, old, d, opt, now, dates)
+			for _, c := range p.conflicts {
+				w := monitor.ConflictIssue(in.Household.Code, *d, c)
+				w.Sheet, w.Row = opt.Sheet, in.Row
+				rep.Warnings = append(rep.Warnings, w)
+			}
 			plans = append(plans, p)
 			countPlan(rep, p)
 		}
@@ -167,6 +230,9 @@ func countPlan(rep *monitor.ImportReport, p *householdPlan) {
 		rep.Households.Updated++
 	default:
 		rep.Households.Unchanged++
+	}
+	if p.old != nil {
+		listChanges(rep, p)
 	}
 	rep.Members.Created += len(p.newMems)
 	rep.Members.Updated += len(p.updMems)
@@ -263,18 +329,21 @@ func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *mon
 }
 
 // planHousehold compares a parsed household with its registry version.
-func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt ImportOptions, now time.Time) *householdPlan {
+// When a case has decided the household's procedure fields (d), the
+// registry's values stand and each disagreement is kept in p.conflicts.
+func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, d *monitor.Decision, opt ImportOptions, now time.Time, dates importDates) *householdPlan {
 	h := in.Household
 	p := &householdPlan{in: in, old: old}
 	change := func(entity, key, field, o, n string) {
 		p.changes = append(p.changes, monitor.Change{At: now, Actor: opt.Actor, HouseholdCode: h.Code,
-			Entity: entity, EntityKey: key, Field: field, OldValue: o, NewValue: n})
+			Entity: entity, EntityKey: key, Field: field, OldValue: o, NewValue: n, EffectiveOn: dates.changed})
 	}
 	if old == nil {
 		// One history row for a new household and its members: the
 		// creation is one event, and 350,000 member rows would double the
 		// cost of a first import for nothing a reader needs.
-		change("household", h.Code, "新建户", "", fmt.Sprintf("户主 %s，%d 名成员", h.HeadName, len(h.Members)))
+		change("household", h.Code, monitor.FieldCreated, "", fmt.Sprintf("户主 %s，%d 名成员", h.HeadName, len(h.Members)))
+		p.changes[0].EffectiveOn = createdOn(h, dates.created)
 		for i := range h.Members {
 			p.newMems = append(p.newMems, i)
 		}
@@ -282,6 +351,9 @@ func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt Impo
 		return p
 	}
 	h.ID = old.ID
+	if d != nil {
+		p.conflicts = monitor.KeepDecided(old, h)
+	}
 	for _, d := range monitor.DiffFields(old.Fields(), h.Fields()) {
 		p.fields = true
 		change("household", h.Code, d[0].Name, d[0].Value, d[1].Value)
@@ -297,12 +369,12 @@ func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt Impo
 		om, ok := oldByID[m.IDNumber]
 		if !ok {
 			p.newMems = append(p.newMems, i)
-			change("member", m.IDNumber, "新增成员", "", m.Name)
+			change("member", m.IDNumber, monitor.FieldMemberAdded, "", m.Name)
 			continue
 		}
 		diffs := monitor.DiffFields(om.Fields(), m.Fields())
 		if om.Missing {
-			change("member", m.IDNumber, "成员重新出现", "缺失", m.Name)
+			change("member", m.IDNumber, monitor.FieldMemberReappears, "缺失", m.Name)
 		}
 		for _, d := range diffs {
 			change("member", m.IDNumber, d[0].Name, d[0].Value, d[1].Value)
@@ -314,7 +386,7 @@ func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, opt Impo
 	for _, om := range old.Members {
 		if !seen[om.IDNumber] && !om.Missing {
 			p.missing = append(p.missing, om.ID)
-			change("member", om.IDNumber, "成员缺失", om.Name, "本次导入的文件中没有此人，未删除，请核实（迁出、死亡或漏填）")
+			change("member", om.IDNumber, monitor.FieldMemberMissing, om.Name, "本次导入的文件中没有此人，未删除，请核实（迁出、死亡或漏填）")
 		}
 	}
 	for _, in := range h.Incomes {
@@ -451,13 +523,11 @@ func (db *DB) applyPlans(ctx context.Context, tx *sqlx.Tx, cache placeCache, pla
 	if err := db.execIn(ctx, tx, `UPDATE households SET rev = rev + ? WHERE id IN (?)`, 1, changed); err != nil {
 		return err
 	}
-	var changeRows [][]any
+	var cs []monitor.Change
 	for _, p := range plans {
-		for _, c := range p.changes {
-			changeRows = append(changeRows, []any{c.At, c.Actor, importID, c.HouseholdCode, c.Entity, c.EntityKey, c.Field, c.OldValue, c.NewValue})
-		}
+		cs = append(cs, p.changes...)
 	}
-	return db.insertRows(ctx, tx, "changes", []string{"at", "actor", "import_id", "household_code", "entity", "entity_key", "field", "old_value", "new_value"}, changeRows, "")
+	return db.insertChanges(ctx, tx, &importID, cs)
 }
 
 var householdInsertColumns = []string{"code", "place_id", "township", "village", "grp", "head_name", "head_id_number", "size",
@@ -486,4 +556,79 @@ var memberInsertColumns = []string{"household_id", "id_number", "name", "relatio
 func memberValues(householdID int64, m *monitor.Member, pos int) []any {
 	return []any{householdID, m.IDNumber, m.Name, m.Relation, m.Sex, m.BirthDate, m.Health, m.LaborSkill,
 		m.SchoolStatus, m.WorkMonths, m.MedicalInsured, false, pos}
+}
+
+// createdOn is the date from which a household a file brings existed: the
+// import's date for created households, or earlier when its own data
+// says so (the first income year it reports, its identification month).
+func createdOn(h *monitor.Household, d monitor.Date) monitor.Date {
+	for _, in := range h.Incomes {
+		if jan1 := (monitor.Date{Year: in.Year, Month: 1, Day: 1}); in.Year > 0 && jan1.Before(d) {
+			d = jan1
+		}
+	}
+	if first := h.IdentifiedIn.FirstDay(); !h.IdentifiedIn.IsZero() && first.Before(d) {
+		d = first
+	}
+	return d
+}
+
+// decisions returns, by household id, the latest case that decided the
+// procedure fields of the households: one done, or an emergency inclusion
+// (先帮扶后认定) still open, which applied its outcome when it opened.
+func (db *DB) decisions(ctx context.Context, q querier, hs map[string]*monitor.Household) (map[int64]*monitor.Decision, error) {
+	ids := make([]int64, 0, len(hs))
+	for _, h := range hs {
+		ids = append(ids, h.ID)
+	}
+	slices.Sort(ids)
+	out := map[int64]*monitor.Decision{}
+	err := queryIn(ctx, db, q, `SELECT id, household_id, kind, status, emergency, opened_on, closed_on FROM cases WHERE household_id IN (?)`, ids, func(rows *sql.Rows) error {
+		var (
+			id, hid          int64
+			kind, status     string
+			emergency        bool
+			opened, closedOn monitor.Date
+		)
+		if err := rows.Scan(&id, &hid, &kind, &status, &emergency, &opened, &closedOn); err != nil {
+			return mapError(err)
+		}
+		d := monitor.Decision{CaseID: id, Kind: kind, On: closedOn}
+		switch {
+		case status == monitor.CaseDone:
+		case status == monitor.CaseOpen && emergency && kind == monitor.CaseInclusion:
+			d.On = opened
+		default:
+			return nil
+		}
+		if cur := out[hid]; cur == nil || cur.CaseID < id {
+			out[hid] = &d
+		}
+		return nil
+	})
+	return out, err
+}
+
+// listChanges lists a registered household's planned changes in the report.
+func listChanges(rep *monitor.ImportReport, p *householdPlan) {
+	var names map[string]string
+	for _, c := range p.changes {
+		e := monitor.ChangeEntry{HouseholdCode: c.HouseholdCode, Field: c.Field, Old: c.OldValue, New: c.NewValue}
+		switch c.Entity {
+		case "member":
+			if names == nil {
+				names = map[string]string{}
+				for _, m := range p.in.Household.Members {
+					names[m.IDNumber] = m.Name
+				}
+				for _, m := range p.old.Members {
+					if names[m.IDNumber] == "" {
+						names[m.IDNumber] = m.Name
+					}
+				}
+			}
+			e.MemberIDMasked, e.MemberName = monitor.MaskID(c.EntityKey), names[c.EntityKey]
+		}
+		rep.AddChange(e)
+	}
 }

@@ -154,17 +154,23 @@ func positions(ids []int64) map[int64]int {
 // ───────────── 花名册 ─────────────
 
 // RosterRows streams the roster: the 监测对象 of scope and f (every
-// household with f.All), each with its current members and its 帮扶责任人
-// on f.AsOf.
+// household with f.All), each with its members and its 帮扶责任人 on
+// f.AsOf. With f.AsOf the households are as they stood at the end of that
+// day: those registered later are left out, and category, risks,
+// identification and elimination are as the history had them then.
 func (db *DB) RosterRows(ctx context.Context, scope Scope, f ReportFilter) iter.Seq2[reports.RosterHousehold, error] {
 	cond := "h.category <> ''"
-	if f.All {
-		cond = ""
+	if f.All || !f.AsOf.IsZero() {
+		cond = "" // as of a date, who was monitored is known once the history is read
 	}
 	return streamBatches(ctx,
 		func(ctx context.Context) ([]int64, error) { return db.reportIDs(ctx, scope, f, cond) },
 		func(ctx context.Context, ids []int64) ([]reports.RosterHousehold, error) {
-			return db.loadRosterBatch(ctx, ids, f.AsOf)
+			rows, err := db.loadRosterBatch(ctx, ids, f.AsOf)
+			if err != nil || f.All {
+				return rows, err
+			}
+			return slices.DeleteFunc(rows, func(r reports.RosterHousehold) bool { return !r.H.Monitored() }), nil
 		})
 }
 
@@ -194,17 +200,24 @@ func (db *DB) loadRosterBatch(ctx context.Context, ids []int64, asOf monitor.Dat
 	rows.Close()
 
 	// Members: the current ones (not missing from the latest roster),
-	// scanned by hand, as they are the bulk of the report.
+	// scanned by hand, as they are the bulk of the report. As of a date the
+	// missing ones are read too: one missing only since then was there.
 	in, args = idList("household_id", ids)
+	present := " AND missing = ?"
+	if !asOf.IsZero() {
+		present = " AND missing IN (?, ?)"
+		args = append(args, true)
+	}
 	rows, err = db.rx.QueryContext(ctx, db.rebind(`SELECT household_id, id_number, name, relation, sex, birth_date, health, labor_skill,
-		school_status FROM members WHERE `+in+` AND missing = ? ORDER BY household_id, position`), append(args, false)...)
+		school_status, missing FROM members WHERE `+in+present+` ORDER BY household_id, position`), append(args, false)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
+	args = args[:len(ids)]
 	for rows.Next() {
 		var m monitor.Member
-		if err := rows.Scan(&m.HouseholdID, &m.IDNumber, &m.Name, &m.Relation, &m.Sex, &m.BirthDate, &m.Health, &m.LaborSkill, &m.SchoolStatus); err != nil {
+		if err := rows.Scan(&m.HouseholdID, &m.IDNumber, &m.Name, &m.Relation, &m.Sex, &m.BirthDate, &m.Health, &m.LaborSkill, &m.SchoolStatus, &m.Missing); err != nil {
 			return nil, mapError(err)
 		}
 		if i, ok := pos[m.HouseholdID]; ok {
@@ -241,9 +254,19 @@ func (db *DB) loadRosterBatch(ctx context.Context, ids []int64, asOf monitor.Dat
 	if err != nil {
 		return nil, err
 	}
-	out := make([]reports.RosterHousehold, len(hs))
+	exists := make([]bool, len(hs))
+	if asOf.IsZero() {
+		for i := range exists {
+			exists[i] = true
+		}
+	} else if exists, err = db.asOfHouseholds(ctx, hs, asOf); err != nil {
+		return nil, err
+	}
+	out := make([]reports.RosterHousehold, 0, len(hs))
 	for i := range hs {
-		out[i] = reports.RosterHousehold{H: &hs[i], Cadre: cadres[hs[i].ID]}
+		if exists[i] {
+			out = append(out, reports.RosterHousehold{H: &hs[i], Cadre: cadres[hs[i].ID]})
+		}
 	}
 	return out, nil
 }
@@ -279,9 +302,18 @@ func (db *DB) currentCadres(ctx context.Context, ids []int64, asOf monitor.Date)
 // with their household's place and head and the status of its newest
 // case, by place, household, rule. Flags are one table: one query streams
 // them, read ahead while the caller writes.
+//
+// With f.AsOf the flags are those raised by then, and without f.All only
+// those open on that day (a flag closed later shows as open, as it was).
 func (db *DB) FlagRows(ctx context.Context, scope Scope, f ReportFilter) iter.Seq2[monitor.Flag, error] {
 	w, args := f.where(scope)
-	if !f.All {
+	switch {
+	case !f.AsOf.IsZero():
+		w, args = w+" AND f.first_seen <= ?", append(args, f.AsOf)
+		if !f.All {
+			w, args = w+" AND (f.status = ? OR f.closed_on > ?)", append(args, monitor.FlagOpen, f.AsOf)
+		}
+	case !f.All:
 		w, args = w+" AND f.status = ?", append(args, monitor.FlagOpen)
 	}
 	q := `SELECT f.id, f.household_id, h.code, h.head_name, h.township, h.village, f.rule_code, f.rule_name, f.risk_type,
@@ -291,9 +323,13 @@ func (db *DB) FlagRows(ctx context.Context, scope Scope, f ReportFilter) iter.Se
 		LEFT JOIN cases c ON c.id = lc.id
 		WHERE ` + w + ` ORDER BY h.township, h.village, h.code, f.rule_code, f.id`
 	return streamQuery(ctx, db, q, args, func(rows *sql.Rows, fl *monitor.Flag) error {
-		return rows.Scan(&fl.ID, &fl.HouseholdID, &fl.HouseholdCode, &fl.HeadName, &fl.Township, &fl.Village, &fl.RuleCode,
+		err := rows.Scan(&fl.ID, &fl.HouseholdID, &fl.HouseholdCode, &fl.HeadName, &fl.Township, &fl.Village, &fl.RuleCode,
 			&fl.RuleName, &fl.RiskType, &fl.Severity, &fl.Kind, &fl.Explanation, &fl.Status, &fl.FirstSeen, &fl.LastSeen,
 			&fl.ClosedOn, &fl.ConfigVersion, &fl.CaseStatus)
+		if !f.AsOf.IsZero() && fl.Status == monitor.FlagClosed && f.AsOf.Before(fl.ClosedOn) {
+			fl.Status, fl.ClosedOn = monitor.FlagOpen, monitor.Date{}
+		}
+		return err
 	})
 }
 
@@ -374,10 +410,16 @@ func streamQuery[T any](ctx context.Context, db *DB, query string, args []any, s
 // MeasureRows streams the measures of scope and f with their household's
 // place and head and its 帮扶责任人 on f.AsOf, by place, household and
 // start date.
+//
+// With f.AsOf, measures that started after it are left out.
 func (db *DB) MeasureRows(ctx context.Context, scope Scope, f ReportFilter) iter.Seq2[reports.MeasureRow, error] {
+	started, sargs := "", []any{}
+	if !f.AsOf.IsZero() {
+		started, sargs = " AND (m.start_date IS NULL OR m.start_date <= ?)", []any{f.AsOf}
+	}
 	return streamBatches(ctx,
 		func(ctx context.Context) ([]int64, error) {
-			return db.reportIDs(ctx, scope, f, `EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id)`)
+			return db.reportIDs(ctx, scope, f, `EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id`+started+`)`, sargs...)
 		},
 		func(ctx context.Context, ids []int64) ([]reports.MeasureRow, error) {
 			cadres, err := db.currentCadres(ctx, ids, f.AsOf)
@@ -392,8 +434,8 @@ func (db *DB) MeasureRows(ctx context.Context, scope Scope, f ReportFilter) iter
 				HeadName string `db:"head_name"`
 			}
 			if err := db.rx.SelectContext(ctx, &rows, db.rebind(`SELECT `+measureColumns+`, h.township, h.village, h.head_name
-				FROM measures m JOIN households h ON h.id = m.household_id WHERE `+in+`
-				ORDER BY m.household_id, COALESCE(m.start_date, '0001-01-01'), m.id`), args...); err != nil {
+				FROM measures m JOIN households h ON h.id = m.household_id WHERE `+in+started+`
+				ORDER BY m.household_id, COALESCE(m.start_date, '0001-01-01'), m.id`), append(args, sargs...)...); err != nil {
 				return nil, mapError(err)
 			}
 			by := map[int64][]reports.MeasureRow{}
@@ -494,15 +536,7 @@ func (db *DB) loadLoanBatch(ctx context.Context, ids []int64, issued string, iar
 // each streamed once.
 func (db *DB) FeedStats(ctx context.Context, scope Scope, f ReportFilter, a *reports.Aggregator) error {
 	w, args := f.where(scope)
-	var h monitor.Household
-	var risks string
-	err := db.eachRow(ctx, `SELECT h.id, h.code, h.township, h.village, h.size, h.category, h.identified_ym, h.risks, h.risk_eliminated,
-		h.eliminated_on FROM households h WHERE `+w, args, []any{&h.ID, &h.Code, &h.Township, &h.Village, &h.Size, &h.Category,
-		&h.IdentifiedIn, &risks, &h.RiskEliminated, &h.EliminatedOn}, func() {
-		h.Risks = splitRisks(risks)
-		a.AddHousehold(&h)
-	})
-	if err != nil {
+	if err := db.eachHousehold(ctx, scope, f, a.AddHousehold); err != nil {
 		return err
 	}
 
@@ -534,6 +568,54 @@ func (db *DB) FeedStats(ctx context.Context, scope Scope, f ReportFilter, a *rep
 		a.AddLoan(r.Loan, r.Township, r.Village)
 	}
 	return nil
+}
+
+// eachHousehold calls fn with each household of scope and f (its own
+// fields, no members) — as it stood at the end of f.AsOf when that is set:
+// in batches, each first turned into what it was then (asOfHouseholds),
+// leaving out those registered later.
+func (db *DB) eachHousehold(ctx context.Context, scope Scope, f ReportFilter, fn func(*monitor.Household)) error {
+	w, args := f.where(scope)
+	var h monitor.Household
+	var risks string
+	var batch []monitor.Household
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		exists, err := db.asOfHouseholds(ctx, batch, f.AsOf)
+		if err != nil {
+			return err
+		}
+		for i := range batch {
+			if exists[i] {
+				fn(&batch[i])
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	var flushErr error
+	err := db.eachRow(ctx, `SELECT h.id, h.code, h.township, h.village, h.size, h.category, h.identified_ym, h.risks, h.risk_eliminated,
+		h.elimination_method, h.eliminated_on FROM households h WHERE `+w, args, []any{&h.ID, &h.Code, &h.Township, &h.Village, &h.Size, &h.Category,
+		&h.IdentifiedIn, &risks, &h.RiskEliminated, &h.EliminationMethod, &h.EliminatedOn}, func() {
+		h.Risks = splitRisks(risks)
+		if f.AsOf.IsZero() {
+			fn(&h)
+			return
+		}
+		batch = append(batch, h)
+		if len(batch) == reportBatch && flushErr == nil {
+			flushErr = flush()
+		}
+	})
+	if err == nil {
+		err = flushErr
+	}
+	if err == nil {
+		err = flush()
+	}
+	return err
 }
 
 // eachRow runs query on the read connections and calls fn after scanning
@@ -581,19 +663,39 @@ func (db *DB) YearFigures(ctx context.Context, scope Scope, f ReportFilter) (rep
 	get := func(dest any, query string, extra ...any) error {
 		return mapError(db.rx.GetContext(ctx, dest, db.rebind(query), append(append([]any{}, args...), extra...)...))
 	}
-	var hp struct {
-		N      int   `db:"n"`
-		People int64 `db:"people"`
-	}
-	if err := get(&hp, `SELECT COUNT(*) AS n, COALESCE(SUM(h.size), 0) AS people FROM households h WHERE `+w+
-		` AND h.category <> '' AND h.identified_ym >= ? AND h.identified_ym <= ?`,
-		monitor.YearMonth{Year: f.Year, Month: 1}, monitor.YearMonth{Year: f.Year, Month: 12}); err != nil {
-		return y, err
-	}
-	y.NewMonitoredHouseholds, y.NewMonitoredPeople = hp.N, int(hp.People)
-	if err := get(&y.Eliminated, `SELECT COUNT(*) FROM households h WHERE `+w+
-		` AND h.category <> '' AND h.risk_eliminated = ? AND h.eliminated_on >= ? AND h.eliminated_on <= ?`, true, jan1, dec31); err != nil {
-		return y, err
+	if !f.AsOf.IsZero() {
+		// As of a date: who was identified and eliminated in the year by
+		// then, as the history had it (eachHousehold).
+		err := db.eachHousehold(ctx, scope, f, func(h *monitor.Household) {
+			if !h.Monitored() {
+				return
+			}
+			if h.IdentifiedIn.Year == f.Year {
+				y.NewMonitoredHouseholds++
+				y.NewMonitoredPeople += h.Size
+			}
+			if h.RiskEliminated && h.EliminatedOn.Year == f.Year {
+				y.Eliminated++
+			}
+		})
+		if err != nil {
+			return y, err
+		}
+	} else {
+		var hp struct {
+			N      int   `db:"n"`
+			People int64 `db:"people"`
+		}
+		if err := get(&hp, `SELECT COUNT(*) AS n, COALESCE(SUM(h.size), 0) AS people FROM households h WHERE `+w+
+			` AND h.category <> '' AND h.identified_ym >= ? AND h.identified_ym <= ?`,
+			monitor.YearMonth{Year: f.Year, Month: 1}, monitor.YearMonth{Year: f.Year, Month: 12}); err != nil {
+			return y, err
+		}
+		y.NewMonitoredHouseholds, y.NewMonitoredPeople = hp.N, int(hp.People)
+		if err := get(&y.Eliminated, `SELECT COUNT(*) FROM households h WHERE `+w+
+			` AND h.category <> '' AND h.risk_eliminated = ? AND h.eliminated_on >= ? AND h.eliminated_on <= ?`, true, jan1, dec31); err != nil {
+			return y, err
+		}
 	}
 	var loans struct {
 		N      int   `db:"n"`
