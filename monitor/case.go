@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -26,9 +27,92 @@ var CaseChannels = []string{"农户自主申报", "基层干部排查", "部门�
 // case: the household is included (纳入监测) or its risk eliminated.
 const StepNotice = "公示"
 
+// The two reviews above the village: the township reviews (乡镇审核) and
+// the county decides (县级审定).
+const (
+	StepTownshipReview = "乡镇审核"
+	StepCountyApproval = "县级审定"
+)
+
 // CaseSteps lists the procedure (入户核实 → 信息比对 → 民主评议 → 公示 →
 // 乡镇审核 → 县级审定).
-var CaseSteps = []string{"入户核实", "信息比对", "民主评议", StepNotice, "乡镇审核", "县级审定"}
+var CaseSteps = []string{"入户核实", "信息比对", "民主评议", StepNotice, StepTownshipReview, StepCountyApproval}
+
+// Roles of accounts, from the narrowest place to everything.
+const (
+	RoleVillage  = "village"  // 村级: one village
+	RoleTownship = "township" // 乡镇: one township
+	RoleCounty   = "county"   // 区县: everything
+	RoleAdmin    = "admin"    // 管理员: everything, plus users, rules and parameters
+)
+
+// RoleNames gives each role its Chinese name.
+var RoleNames = map[string]string{RoleVillage: "村级", RoleTownship: "乡镇", RoleCounty: "区县", RoleAdmin: "管理员"}
+
+// stepRecorders says which roles may record a step, and how a person reads
+// that; a step not listed here is the village's and may be recorded by
+// every role. The township's review and the county's decision are the
+// levels the procedure answers to, so a village account records neither.
+var stepRecorders = map[string]struct {
+	roles []string
+	who   string
+}{
+	StepTownshipReview: {[]string{RoleTownship, RoleCounty, RoleAdmin}, "乡镇（街道）、区县或管理员账号"},
+	StepCountyApproval: {[]string{RoleCounty, RoleAdmin}, "区县或管理员账号"},
+}
+
+// StepRecorders names, for people, the accounts that may record step.
+func StepRecorders(step string) string {
+	if r, ok := stepRecorders[step]; ok {
+		return r.who
+	}
+	return "村级及以上账号"
+}
+
+// MayRecordStep says whether the account named account, of role, may
+// record step on c: the village's steps any account, 乡镇审核 a township,
+// county or admin account, 县级审定 a county or admin account; and one
+// account never both reviews of a case, as the reviewer and the approver
+// are different people. The refusal is EFORBIDDEN.
+func MayRecordStep(c *Case, step, account, role string) error {
+	if account == "" {
+		return Errorf(EFORBIDDEN, "没有办理账号，不能记录“%s”", step)
+	}
+	if _, ok := RoleNames[role]; !ok {
+		return Errorf(EFORBIDDEN, "账号 %s 的角色 %q 无效，不能记录案件步骤", account, role)
+	}
+	if r, ok := stepRecorders[step]; ok && !slices.Contains(r.roles, role) {
+		return Errorf(EFORBIDDEN, "%s须由%s办理", step, r.who)
+	}
+	var other string
+	switch step {
+	case StepTownshipReview:
+		other = StepCountyApproval
+	case StepCountyApproval:
+		other = StepTownshipReview
+	default:
+		return nil
+	}
+	for _, s := range c.Steps {
+		if s.Step == other && s.RecordedBy == account {
+			return Errorf(EFORBIDDEN, "同一账号不能既办理乡镇审核又办理县级审定（案件 %d 的%s由 %s 办理）", c.ID, other, account)
+		}
+	}
+	return nil
+}
+
+// CheckOverride says whether an account of role may give the reason that
+// lets a risk elimination through although its conditions fail: any
+// account above the village.
+func CheckOverride(role string) error {
+	if RoleNames[role] == "" {
+		return Errorf(EFORBIDDEN, "角色 %q 无效，不能特批风险消除", role)
+	}
+	if role == RoleVillage {
+		return Errorf(EFORBIDDEN, "村级账号不能特批风险消除：不符合条件的，请由乡镇、区县或管理员账号填写理由后办理")
+	}
+	return nil
+}
 
 // Elimination methods (风险消除方式).
 var EliminationMethods = []string{"帮扶消除", "自然消除"}
@@ -61,19 +145,21 @@ type Case struct {
 	Overdue        bool       `db:"-" json:"overdue"`
 }
 
-// CaseStep is one recorded step: date, person, note; the public notice also
-// has its start and end.
+// CaseStep is one recorded step: date, person (经办人), note, and the
+// account that recorded it with its role at the time; the public notice
+// also has its start and end.
 type CaseStep struct {
-	ID          int64     `db:"id" json:"id"`
-	CaseID      int64     `db:"case_id" json:"-"`
-	Step        string    `db:"step" json:"step"`
-	DoneOn      Date      `db:"done_on" json:"date"`
-	Person      string    `db:"person" json:"person"`
-	Note        string    `db:"note" json:"note,omitempty"`
-	NoticeStart Date      `db:"notice_start" json:"notice_start"`
-	NoticeEnd   Date      `db:"notice_end" json:"notice_end"`
-	RecordedBy  string    `db:"recorded_by" json:"recorded_by"`
-	RecordedAt  time.Time `db:"recorded_at" json:"recorded_at"`
+	ID           int64     `db:"id" json:"id"`
+	CaseID       int64     `db:"case_id" json:"-"`
+	Step         string    `db:"step" json:"step"`
+	DoneOn       Date      `db:"done_on" json:"date"`
+	Person       string    `db:"person" json:"person"`
+	Note         string    `db:"note" json:"note,omitempty"`
+	NoticeStart  Date      `db:"notice_start" json:"notice_start"`
+	NoticeEnd    Date      `db:"notice_end" json:"notice_end"`
+	RecordedBy   string    `db:"recorded_by" json:"recorded_by"`     // the account
+	RecordedRole string    `db:"recorded_role" json:"recorded_role"` // its role then (it may change later)
+	RecordedAt   time.Time `db:"recorded_at" json:"recorded_at"`
 }
 
 // KindLabel names a case kind in Chinese.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,14 +14,18 @@ import (
 )
 
 const caseUsage = `shouwang case open CODE --kind inclusion|elimination [--channel 基层干部排查] [--category 边缘易致贫户] [--risks 因病,因学]
-                   [--method 帮扶消除|自然消除] [--emergency] [--date 2023-03-01] [--by 经办人] [--note …] [--override-reason …]
-shouwang case step ID --step 入户核实 --date 2023-03-02 --by 经办人 [--note …] [--notice-start D --notice-end D] [--override-reason …]
-shouwang case list [--status open|done|cancelled|all] [--overdue] [--village V] [--household CODE] [--as-of D] [--json]
-shouwang case show ID [--json]
-shouwang case cancel ID --reason …`
+                   [--method 帮扶消除|自然消除] [--emergency] [--date 2023-03-01] [--by 经办人] [--note …] [--override-reason …] [--as 账号]
+shouwang case step ID --step 入户核实 --date 2023-03-02 --by 经办人 [--note …] [--notice-start D --notice-end D] [--override-reason …] [--as 账号]
+shouwang case list [--status open|done|cancelled|all] [--overdue] [--village V] [--household CODE] [--as-of D] [--json] [--as 账号]
+shouwang case show ID [--json] [--as 账号]
+shouwang case cancel ID --reason … [--as 账号]
+
+--as 账号：以该账号办理（默认 admin），用其角色和数据范围；案件步骤记为该账号录入，--by 是经办人。
+入户核实、信息比对、民主评议、公示：村级及以上账号；乡镇审核：乡镇（街道）、区县或管理员账号；
+县级审定：区县或管理员账号；同一账号不能既办理乡镇审核又办理县级审定。无权办理时退出码为 3。`
 
 func (a *App) runCase(ctx context.Context, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || !slices.Contains([]string{"open", "step", "list", "show", "cancel"}, args[0]) {
 		return usageError{caseUsage}
 	}
 	fs, dsn := a.newFlags("case " + args[0])
@@ -45,6 +50,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		asOfText = fs.String("as-of", "", "判断超期的日期（默认今天）")
 		reason   = fs.String("reason", "", "撤销原因")
 		asJSON   = fs.Bool("json", false, "输出 JSON")
+		as       = fs.String("as", "admin", "以哪个账号办理（用其角色和数据范围）")
 	)
 	pos, err := parseMixed(fs, args[1:])
 	if err != nil {
@@ -55,6 +61,11 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	u, err := actingUser(ctx, db, *as)
+	if err != nil {
+		return err
+	}
+	scope := u.Scope()
 	day := func(s string) (monitor.Date, error) {
 		if s == "" {
 			return monitor.Date{}, nil
@@ -84,9 +95,14 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if len(bad) > 0 {
 			return usageError{fmt.Sprintf("风险 %v 不在官方风险类型中：%s", bad, strings.Join(monitor.Risks, "、"))}
 		}
+		if *override != "" {
+			if err := monitor.CheckOverride(u.Role); err != nil {
+				return err
+			}
+		}
 		c := &monitor.Case{HouseholdCode: pos[0], Kind: *kind, Channel: *channel, Category: *category, Risks: rs, Method: *method,
-			Emergency: *emerg, OpenedOn: opened, OpenedBy: orDefault(*by, a.actor()), Note: *note, OverrideReason: *override}
-		if err := watch.OpenCase(ctx, db, store.Everywhere, c, a.today()); err != nil {
+			Emergency: *emerg, OpenedOn: opened, OpenedBy: u.Username, Note: withPerson(*note, *by), OverrideReason: *override}
+		if err := watch.OpenCase(ctx, db, scope, c, a.today()); err != nil {
 			return err
 		}
 		return a.printCase(c, *asJSON)
@@ -95,7 +111,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		s := monitor.CaseStep{Step: *step, Person: *by, Note: *note, RecordedBy: a.actor()}
+		s := monitor.CaseStep{Step: *step, Person: *by, Note: *note, RecordedBy: u.Username, RecordedRole: u.Role}
 		if s.DoneOn, err = day(*date); err != nil {
 			return err
 		}
@@ -108,7 +124,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if s.NoticeEnd, err = day(*nEnd); err != nil {
 			return err
 		}
-		c, err := watch.RecordStep(ctx, db, store.Everywhere, n, s, *override, a.today())
+		c, err := watch.RecordStep(ctx, db, scope, n, s, *override, a.today())
 		if err != nil {
 			return err
 		}
@@ -118,7 +134,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, err := db.FindCase(ctx, store.Everywhere, n)
+		c, err := db.FindCase(ctx, scope, n)
 		if err != nil {
 			return err
 		}
@@ -132,7 +148,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if *reason == "" {
 			return usageError{"撤销案件须填写 --reason"}
 		}
-		if err := db.CancelCase(ctx, store.Everywhere, n, a.today(), *reason); err != nil {
+		if err := db.CancelCase(ctx, scope, n, a.today(), *reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.Stdout, "案件 %d 已撤销\n", n)
@@ -146,7 +162,7 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 		if *overdue {
 			f.OverdueOn = asOf
 		}
-		cs, err := db.FindCases(ctx, store.Everywhere, f, asOf)
+		cs, err := db.FindCases(ctx, scope, f, asOf)
 		if err != nil {
 			return err
 		}
@@ -170,11 +186,32 @@ func (a *App) runCase(ctx context.Context, args []string) error {
 	return usageError{caseUsage}
 }
 
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
+// actingUser is the account a case command acts as (--as): it must exist
+// and be enabled, as on the web.
+func actingUser(ctx context.Context, db *store.DB, name string) (*store.User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, usageError{"--as 须给出账号名，如 --as admin"}
 	}
-	return s
+	u, err := db.FindUserByName(ctx, name)
+	if monitor.ErrorCode(err) == monitor.ENOTFOUND {
+		return nil, monitor.Errorf(monitor.ENOTFOUND, "账号 %s 不存在：--as 须为已有账号（shouwang user list 查看，shouwang user add 创建）", name)
+	} else if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, monitor.Errorf(monitor.EFORBIDDEN, "账号 %s 已停用，不能以其办理案件", u.Username)
+	}
+	return u, nil
+}
+
+// withPerson keeps the named person of an opening (--by) in the case's
+// note: the case's opener is the account.
+func withPerson(note, person string) string {
+	if person = strings.TrimSpace(person); person == "" {
+		return note
+	}
+	return strings.TrimSpace("经办人：" + person + " " + note)
 }
 
 func (a *App) printCase(c *monitor.Case, asJSON bool) error {
@@ -195,10 +232,14 @@ func (a *App) printCase(c *monitor.Case, asJSON bool) error {
 		if s.Step == monitor.StepNotice {
 			extra = fmt.Sprintf("（公示 %s 至 %s）", s.NoticeStart, s.NoticeEnd)
 		}
-		fmt.Fprintf(w, "  ✓ %s  %s  %s%s %s\n", s.Step, s.DoneOn, s.Person, extra, s.Note)
+		by := s.RecordedBy
+		if r := monitor.RoleNames[s.RecordedRole]; r != "" {
+			by += "，" + r
+		}
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  ✓ %s  %s  经办人 %s%s（录入账号 %s） %s", s.Step, s.DoneOn, s.Person, extra, orDash(by), s.Note), " "))
 	}
 	if next := c.NextStep(); next != "" && c.Status == monitor.CaseOpen {
-		fmt.Fprintf(w, "  下一步：%s\n", next)
+		fmt.Fprintf(w, "  下一步：%s（须由%s办理）\n", next, monitor.StepRecorders(next))
 	}
 	if c.OverrideReason != "" {
 		fmt.Fprintf(w, "  特批理由：%s\n", c.OverrideReason)

@@ -19,6 +19,12 @@ var demoCadres = []monitor.Cadre{
 	{Name: "刘洋", Unit: "区人力社保局", Phone: "02371412349"},
 }
 
+// demoRecorder is the account the demo's case steps are recorded as. No
+// one logs in as it: it stands in for the village cadres, so it has the
+// village's role and records only the village's steps (入户核实 to 民主评议);
+// the reviews are left to the township and county accounts people create.
+const demoRecorder = "演示数据"
+
 // loadDemoHelp gives the demo township a year of help: a cadre and
 // measures for most monitored households (development measures where
 // somebody can work, the safety net where nobody can), micro-loans for a
@@ -84,7 +90,8 @@ func (a *App) loadDemoHelp(ctx context.Context, db *store.DB) (measures, loans, 
 			continue
 		}
 		for i, step := range monitor.CaseSteps[:min(cases, 3)] {
-			s := monitor.CaseStep{Step: step, DoneOn: opened.AddDays(i + 1), Person: demoCadres[i%len(demoCadres)].Name, RecordedBy: "演示数据"}
+			s := monitor.CaseStep{Step: step, DoneOn: opened.AddDays(i + 1), Person: demoCadres[i%len(demoCadres)].Name,
+				RecordedBy: demoRecorder, RecordedRole: monitor.RoleVillage}
 			if today.Before(s.DoneOn) {
 				break
 			}

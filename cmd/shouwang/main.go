@@ -130,6 +130,11 @@ func (a *App) exit(err error) int {
 	case monitor.ErrorCode(err) == monitor.EINTERNAL:
 		fmt.Fprintln(a.Stderr, "错误：", err)
 		return exitFailure
+	case monitor.ErrorCode(err) == monitor.EFORBIDDEN:
+		// Refused like bad input: the account may not do this, and
+		// running it again as it stands will not help (the web says 403).
+		fmt.Fprintln(a.Stderr, "错误：", monitor.ErrorMessage(err))
+		return exitValidation
 	default:
 		fmt.Fprintln(a.Stderr, "错误：", monitor.ErrorMessage(err))
 		return exitFailure

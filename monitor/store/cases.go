@@ -15,6 +15,8 @@ const caseColumns = `c.id, c.household_id, h.code AS household_code, h.head_name
 	c.flag_id, c.status, c.step, c.emergency, c.opened_on, c.due_on, c.closed_on, c.category, c.risks, c.method,
 	c.override_reason, c.opened_by, c.note`
 
+const stepColumns = `id, case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_role, recorded_at`
+
 // OpenCase starts a procedure for a household of scope. A household has at
 // most one open case of each kind. An emergency (先帮扶后认定) inclusion marks
 // the household monitored at once, so help can be recorded before the steps.
@@ -81,10 +83,12 @@ func (db *DB) OpenCase(ctx context.Context, scope Scope, c *monitor.Case, identi
 	})
 }
 
-// RecordStep records the next step of a case of scope. check sees the case
-// with its steps and may refuse (the procedure's rules, and for the last
-// step of an elimination the conditions); the last step applies the outcome
-// to the household, with its change history, in the same transaction.
+// RecordStep records the next step of a case of scope, with the account
+// and role that record it (s.RecordedBy, s.RecordedRole). check sees the
+// case with its steps, read under the registry lock, and may refuse (the
+// procedure's rules, who may record the step, and for the last step of an
+// elimination the conditions); the last step applies the outcome to the
+// household, with its change history, in the same transaction.
 func (db *DB) RecordStep(ctx context.Context, scope Scope, caseID int64, s monitor.CaseStep, check func(c *monitor.Case) error) (*monitor.Case, error) {
 	var out *monitor.Case
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -99,8 +103,8 @@ func (db *DB) RecordStep(ctx context.Context, scope Scope, caseID int64, s monit
 			return err
 		}
 		s.CaseID, s.RecordedAt = c.ID, db.Now()
-		err = tx.GetContext(ctx, &s.ID, db.rebind(`INSERT INTO case_steps (case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.CaseID, s.Step, s.DoneOn, s.Person, s.Note, s.NoticeStart, s.NoticeEnd, s.RecordedBy, s.RecordedAt)
+		err = tx.GetContext(ctx, &s.ID, db.rebind(`INSERT INTO case_steps (case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_role, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.CaseID, s.Step, s.DoneOn, s.Person, s.Note, s.NoticeStart, s.NoticeEnd, s.RecordedBy, s.RecordedRole, s.RecordedAt)
 		if err != nil {
 			return mapError(err)
 		}
@@ -211,8 +215,7 @@ func (db *DB) findCase(ctx context.Context, q querier, scope Scope, id int64) (*
 		return nil, mapError(err)
 	}
 	c.Risks = splitRisks(c.RisksText)
-	if err := q.SelectContext(ctx, &c.Steps, db.rebind(`SELECT id, case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at
-		FROM case_steps WHERE case_id = ? ORDER BY id`), id); err != nil {
+	if err := q.SelectContext(ctx, &c.Steps, db.rebind(`SELECT `+stepColumns+` FROM case_steps WHERE case_id = ? ORDER BY id`), id); err != nil {
 		return nil, mapError(err)
 	}
 	return &c, nil
@@ -274,7 +277,7 @@ func (db *DB) FindCases(ctx context.Context, scope Scope, f CaseFilter, asOf mon
 		cs[i].Overdue = cs[i].OverdueOn(asOf)
 	}
 	for start := 0; start < len(ids); start += chunkSize {
-		q, a, _ := sqlx.In(`SELECT id, case_id, step, done_on, person, note, notice_start, notice_end, recorded_by, recorded_at FROM case_steps WHERE case_id IN (?) ORDER BY id`, ids[start:min(start+chunkSize, len(ids))])
+		q, a, _ := sqlx.In(`SELECT `+stepColumns+` FROM case_steps WHERE case_id IN (?) ORDER BY id`, ids[start:min(start+chunkSize, len(ids))])
 		var steps []monitor.CaseStep
 		if err := db.x.SelectContext(ctx, &steps, db.rebind(q), a...); err != nil {
 			return nil, mapError(err)

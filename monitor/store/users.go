@@ -17,16 +17,17 @@ import (
 	"github.com/shouwang/shouwang/monitor"
 )
 
-// Roles, from the narrowest place to everything.
+// Roles, from the narrowest place to everything: the domain's, which also
+// says which role may record which step of a case (monitor.MayRecordStep).
 const (
-	RoleVillage  = "village"  // 村级: one village
-	RoleTownship = "township" // 乡镇: one township
-	RoleCounty   = "county"   // 区县: everything
-	RoleAdmin    = "admin"    // 管理员: everything, plus users, rules and parameters
+	RoleVillage  = monitor.RoleVillage  // 村级: one village
+	RoleTownship = monitor.RoleTownship // 乡镇: one township
+	RoleCounty   = monitor.RoleCounty   // 区县: everything
+	RoleAdmin    = monitor.RoleAdmin    // 管理员: everything, plus users, rules and parameters
 )
 
 // RoleNames gives each role its Chinese name.
-var RoleNames = map[string]string{RoleVillage: "村级", RoleTownship: "乡镇", RoleCounty: "区县", RoleAdmin: "管理员"}
+var RoleNames = monitor.RoleNames
 
 // User is an account of the web app and the API.
 type User struct {

@@ -111,9 +111,11 @@ func checkElimination(ctx context.Context, db *store.DB, scope store.Scope, c *m
 	return nil
 }
 
-// RecordStep records the next step of a case of scope, checking the procedure (order,
-// dates, the public notice's length) and, for the last step of an
-// elimination, the conditions again as of that day.
+// RecordStep records the next step of a case of scope as the account
+// s.RecordedBy of role s.RecordedRole, checking who may record it
+// (monitor.MayRecordStep), the procedure (order, dates, the public notice's
+// length) and, for the last step of an elimination, the conditions again
+// as of that day. An override reason needs an account above the village.
 func RecordStep(ctx context.Context, db *store.DB, scope store.Scope, caseID int64, s monitor.CaseStep, override string, today monitor.Date) (*monitor.Case, error) {
 	l, err := Load(ctx, db)
 	if err != nil {
@@ -123,10 +125,18 @@ func RecordStep(ctx context.Context, db *store.DB, scope store.Scope, caseID int
 	if err != nil {
 		return nil, err
 	}
+	// Who may record it comes first: a village account asking for 县级审定
+	// is told it never may, not that 公示 comes before.
+	if err := monitor.MayRecordStep(c, s.Step, s.RecordedBy, s.RecordedRole); err != nil {
+		return nil, err
+	}
 	if err := monitor.CheckStep(c, s, l.Config.Deadlines.NoticeDays, today); err != nil {
 		return nil, err
 	}
 	if override != "" {
+		if err := monitor.CheckOverride(s.RecordedRole); err != nil {
+			return nil, err
+		}
 		c.OverrideReason = override
 	}
 	if c.Kind == monitor.CaseElimination && c.Step == len(monitor.CaseSteps)-1 {
@@ -139,6 +149,9 @@ func RecordStep(ctx context.Context, db *store.DB, scope store.Scope, caseID int
 		// another step was recorded meanwhile.
 		if cur.Step != c.Step {
 			return monitor.Errorf(monitor.ECONFLICT, "案件 %d 刚被他人更新，请刷新后再记录", caseID)
+		}
+		if err := monitor.MayRecordStep(cur, s.Step, s.RecordedBy, s.RecordedRole); err != nil {
+			return err
 		}
 		cur.OverrideReason = c.OverrideReason
 		return nil

@@ -158,9 +158,11 @@ func (s *Server) apiOpenCase(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if strings.TrimSpace(req.OverrideReason) != "" && !mayOverride(u) {
-		s.fail(w, r, errNoOverride)
-		return
+	if strings.TrimSpace(req.OverrideReason) != "" {
+		if err := monitor.CheckOverride(u.Role); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if req.Channel == "" {
 		req.Channel = "基层干部排查"
@@ -198,7 +200,9 @@ type stepRequest struct {
 	OverrideReason string       `json:"override_reason"`
 }
 
-// apiRecordStep records the next step of a case and answers the case.
+// apiRecordStep records the next step of a case as the token's or
+// session's account and answers the case. A step the account may not
+// record (monitor.MayRecordStep) is 403 with code "forbidden".
 func (s *Server) apiRecordStep(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := info(r).user
@@ -217,12 +221,14 @@ func (s *Server) apiRecordStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	override := strings.TrimSpace(req.OverrideReason)
-	if override != "" && !mayOverride(u) {
-		s.fail(w, r, errNoOverride)
-		return
+	if override != "" {
+		if err := monitor.CheckOverride(u.Role); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	step := monitor.CaseStep{Step: req.Step, DoneOn: req.Date, Person: strings.TrimSpace(req.Person), Note: strings.TrimSpace(req.Note),
-		NoticeStart: req.NoticeStart, NoticeEnd: req.NoticeEnd, RecordedBy: u.Username}
+		NoticeStart: req.NoticeStart, NoticeEnd: req.NoticeEnd, RecordedBy: u.Username, RecordedRole: u.Role}
 	if step.DoneOn.IsZero() {
 		step.DoneOn = s.today()
 	}

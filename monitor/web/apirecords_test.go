@@ -132,3 +132,72 @@ func TestAPIRecords(t *testing.T) {
 		})
 	})
 }
+
+// TestAPIWhoRecordsSteps: through the API a village token records the
+// village's steps and is answered 403 {"code":"forbidden","error":…} for
+// the township's review; the account that reviewed may not approve; a
+// county token does, and each step answers with its account and role.
+func TestAPIWhoRecordsSteps(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		w := newWorkEnv(t, e)
+		ctx := context.Background()
+		adminToken, err := e.db.CreateToken(ctx, "admin", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := villageHousehold(t, e.db, func(h *monitor.Household) bool { return !h.Monitored() })
+		body := func(s string) *strings.Reader { return strings.NewReader(s) }
+		st, out := e.api(t, w.villageToken, "POST", "/api/v1/cases", body(`{"household_code": "`+h.Code+`", "kind": "inclusion",
+			"category": "边缘易致贫户", "risks": ["因病"], "opened_on": "2023-01-02"}`), "application/json")
+		if st != http.StatusCreated {
+			t.Fatalf("open a case: %d %v", st, out)
+		}
+		id := int64(out["id"].(float64))
+		path := fmt.Sprintf("/api/v1/cases/%d/steps", id)
+		step := func(token, name, date, extra string) (int, map[string]any) {
+			return e.api(t, token, "POST", path, body(`{"step": "`+name+`", "date": "`+date+`", "person": "王网格"`+extra+`}`), "application/json")
+		}
+		for _, s := range [][3]string{{"入户核实", "2023-01-03"}, {"信息比对", "2023-01-04"}, {"民主评议", "2023-01-05"},
+			{"公示", "2023-01-10", `, "notice_start": "2023-01-06", "notice_end": "2023-01-10"`}} {
+			if st, out := step(w.villageToken, s[0], s[1], s[2]); st != http.StatusOK {
+				t.Fatalf("village %s: %d %v", s[0], st, out)
+			}
+		}
+		forbidden := func(what string, st int, out map[string]any, want string) {
+			t.Helper()
+			if st != http.StatusForbidden || len(out) != 2 || out["code"] != "forbidden" || out["error"] != want {
+				t.Fatalf("%s: %d %v, want 403 {\"code\":\"forbidden\",\"error\":%q}", what, st, out, want)
+			}
+		}
+		st, out = step(w.villageToken, "乡镇审核", "2023-01-11", "")
+		forbidden("village 乡镇审核", st, out, "乡镇审核须由乡镇（街道）、区县或管理员账号办理")
+		if st, out := step(adminToken, "乡镇审核", "2023-01-11", ""); st != http.StatusOK || out["next_step"] != "县级审定" {
+			t.Fatalf("admin 乡镇审核: %d %v", st, out)
+		}
+		st, out = step(adminToken, "县级审定", "2023-01-12", "")
+		forbidden("the reviewer approving", st, out, fmt.Sprintf("同一账号不能既办理乡镇审核又办理县级审定（案件 %d 的乡镇审核由 admin 办理）", id))
+		st, out = step(w.villageToken, "县级审定", "2023-01-12", "")
+		forbidden("village 县级审定", st, out, "县级审定须由区县或管理员账号办理")
+		st, out = step(w.countyToken, "县级审定", "2023-01-12", "")
+		if st != http.StatusOK || out["status"] != monitor.CaseDone {
+			t.Fatalf("county 县级审定: %d %v", st, out)
+		}
+		var who []string
+		for _, s := range out["steps"].([]any) {
+			m := s.(map[string]any)
+			who = append(who, fmt.Sprint(m["recorded_by"], "/", m["recorded_role"]))
+		}
+		if got, want := strings.Join(who, " "), "zjj/village zjj/village zjj/village zjj/village admin/admin county/county"; got != want {
+			t.Errorf("steps recorded by %s, want %s", got, want)
+		}
+		changes, err := e.db.FindChanges(ctx, store.Everywhere, h.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range changes {
+			if strings.Contains(ch.Note, fmt.Sprintf("识别纳入案件 %d", id)) && ch.Actor != "county" {
+				t.Errorf("history of %s credits %q, want county (who recorded 县级审定)", ch.Field, ch.Actor)
+			}
+		}
+	})
+}

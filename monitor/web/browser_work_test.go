@@ -229,7 +229,7 @@ func seedWork(t *testing.T, e *env) (caseID, loanID int64, showcase string) {
 		t.Fatalf("only %d unmonitored households with an income flag", len(open))
 	}
 	for i, s := range []string{"入户核实", "信息比对", "民主评议"} {
-		st := monitor.CaseStep{Step: s, DoneOn: open[0].OpenedOn.AddDays(i + 1), Person: "王网格", Note: s + "已完成", RecordedBy: "dcjd"}
+		st := monitor.CaseStep{Step: s, DoneOn: open[0].OpenedOn.AddDays(i + 1), Person: "王网格", Note: s + "已完成", RecordedBy: "dcjd", RecordedRole: store.RoleTownship}
 		if _, err := watch.RecordStep(ctx, e.db, store.Everywhere, open[0].ID, st, "", today); err != nil {
 			t.Fatal(err)
 		}

@@ -80,7 +80,10 @@ type casePage struct {
 	Flag        *monitor.Flag
 	Steps       []string            // the procedure
 	StepsDone   []*monitor.CaseStep // the recorded step of each, or nil
+	Recorders   []string            // who may record each step, for people
 	Next        string
+	MayRecord   bool   // the user may record the next step
+	WhyNot      string // else why not
 	NoticeDays  int
 	Blockers    []string
 	MayOverride bool
@@ -123,9 +126,21 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	p.Steps = monitor.CaseSteps
 	p.StepsDone = make([]*monitor.CaseStep, len(p.Steps))
+	p.Recorders = make([]string, len(p.Steps))
+	for i, step := range p.Steps {
+		p.Recorders[i] = monitor.StepRecorders(step)
+	}
 	for i := range c.Steps {
 		if j := slices.Index(p.Steps, c.Steps[i].Step); j >= 0 && p.StepsDone[j] == nil {
 			p.StepsDone[j] = &c.Steps[i]
+		}
+	}
+	if p.Next != "" {
+		// The form is offered only to whom may use it; others see who may.
+		if err := monitor.MayRecordStep(c, p.Next, u.Username, u.Role); err != nil {
+			p.WhyNot = monitor.ErrorMessage(err)
+		} else {
+			p.MayRecord = true
 		}
 	}
 	if c.FlagID != nil {
@@ -152,8 +167,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // recordStep records the next step from the case page's form. A refused
-// step (order, dates, a public notice shorter than the configured days, an
-// elimination whose conditions fail) shows the page again with the reason.
+// step (who may record it, order, dates, a public notice shorter than the
+// configured days, an elimination whose conditions fail) shows the page
+// again with the reason.
 func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := info(r).user
@@ -172,9 +188,11 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 	pf := r.PostForm
 	form := stepForm{Step: pf.Get("step"), Date: pf.Get("date"), Person: strings.TrimSpace(pf.Get("person")), Note: strings.TrimSpace(pf.Get("note")),
 		NoticeStart: pf.Get("notice_start"), NoticeEnd: pf.Get("notice_end"), Override: strings.TrimSpace(pf.Get("override_reason"))}
-	if form.Override != "" && !mayOverride(u) {
-		s.fail(w, r, errNoOverride)
-		return
+	if form.Override != "" {
+		if err := monitor.CheckOverride(u.Role); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	step, err := form.step(u, s.today())
 	if err == nil {
@@ -185,7 +203,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if st := status(err); st >= 500 || st == http.StatusNotFound || st == http.StatusForbidden {
+	if st := status(err); st >= 500 || st == http.StatusNotFound {
 		s.fail(w, r, err)
 		return
 	}
@@ -194,7 +212,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 
 // step turns the form into a case step.
 func (f stepForm) step(u *store.User, today monitor.Date) (monitor.CaseStep, error) {
-	s := monitor.CaseStep{Step: f.Step, Person: f.Person, Note: f.Note, RecordedBy: u.Username}
+	s := monitor.CaseStep{Step: f.Step, Person: f.Person, Note: f.Note, RecordedBy: u.Username, RecordedRole: u.Role}
 	var err error
 	if s.DoneOn, err = formDate(f.Date, "日期"); err != nil {
 		return s, err
@@ -381,9 +399,11 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if form.Override != "" && !mayOverride(u) {
-		s.fail(w, r, errNoOverride)
-		return
+	if form.Override != "" {
+		if err := monitor.CheckOverride(u.Role); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	c, err := form.newCase(h, u)
 	if err == nil {

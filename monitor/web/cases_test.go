@@ -69,6 +69,11 @@ func TestFlagToInclusion(t *testing.T) {
 			return c.submit(casePath+"/steps", f)
 		}
 		mustRedirect(t, "入户核实", step("入户核实", "2023-01-03", nil))
+		t.Run("ErrOutOfOrder", func(t *testing.T) {
+			if res := step("民主评议", "2023-01-04", nil); res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "步骤顺序不对") {
+				t.Fatalf("out of order: %d", res.StatusCode)
+			}
+		})
 		mustRedirect(t, "信息比对", step("信息比对", "2023-01-04", nil))
 		mustRedirect(t, "民主评议", step("民主评议", "2023-01-05", nil))
 		short := step("公示", "2023-01-09", url.Values{"notice_start": {"2023-01-06"}, "notice_end": {"2023-01-08"}})
@@ -79,19 +84,42 @@ func TestFlagToInclusion(t *testing.T) {
 			t.Error("the refused notice is not shown again with its dates and the minimum days")
 		}
 		mustRedirect(t, "公示", step("公示", "2023-01-10", url.Values{"notice_start": {"2023-01-06"}, "notice_end": {"2023-01-10"}}))
-		t.Run("ErrOutOfOrder", func(t *testing.T) {
-			if res := step("县级审定", "2023-01-11", nil); res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "步骤顺序不对") {
-				t.Fatalf("out of order: %d", res.StatusCode)
+		// The reviews are the township's and the county's: the village
+		// account is not offered them, and is refused if it posts one.
+		if page := c.get(casePath); strings.Contains(page.body, `value="乡镇审核"`) || !strings.Contains(page.body, "乡镇审核须由乡镇（街道）、区县或管理员账号办理") {
+			t.Errorf("the village account's case page offers 乡镇审核 or does not say who may record it:\n%s", pageMessage(page.body))
+		}
+		t.Run("ErrVillageReview", func(t *testing.T) {
+			res := step("乡镇审核", "2023-01-11", nil)
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, "乡镇审核须由乡镇（街道）、区县或管理员账号办理") {
+				t.Fatalf("a village 乡镇审核: %d %s, want 403 with who may", res.StatusCode, pageMessage(res.body))
 			}
 		})
-		mustRedirect(t, "乡镇审核", step("乡镇审核", "2023-01-11", nil))
-		done := mustRedirect(t, "县级审定", step("县级审定", "2023-01-12", nil))
+		byOther := func(c *client, name, date string) *response {
+			return c.submit(casePath+"/steps", url.Values{"step": {name}, "date": {date}, "person": {"李审核"}})
+		}
+		if page := w.township.get(casePath); !strings.Contains(page.body, `value="乡镇审核"`) {
+			t.Fatalf("the township account is not offered 乡镇审核: %s", pageMessage(page.body))
+		}
+		mustRedirect(t, "乡镇审核", byOther(w.township, "乡镇审核", "2023-01-11"))
+		if page := w.township.get(casePath); strings.Contains(page.body, `value="县级审定"`) || !strings.Contains(page.body, "县级审定须由区县或管理员账号办理") {
+			t.Errorf("the township account's page offers 县级审定 or does not say who may:\n%s", pageMessage(page.body))
+		}
+		if res := byOther(w.township, "县级审定", "2023-01-12"); res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, "县级审定须由区县或管理员账号办理") {
+			t.Fatalf("a township 县级审定: %d %s, want 403", res.StatusCode, pageMessage(res.body))
+		}
+		done := mustRedirect(t, "县级审定", byOther(w.county, "县级审定", "2023-01-12"))
 		if !strings.Contains(done, "done=case_done") {
 			t.Errorf("last step went to %s", done)
 		}
 		page := c.get(done)
 		if !strings.Contains(page.body, "已纳入监测") || !strings.Contains(page.body, "公示期 2023-01-06 至 2023-01-10") {
 			t.Errorf("the finished case page: %s", pageMessage(page.body))
+		}
+		for _, who := range []string{"由账号 zjj（村级）", "由账号 dcjd（乡镇）", "由账号 county（区县）", "经办人 王网格", "经办人 李审核"} {
+			if !strings.Contains(page.body, who) {
+				t.Errorf("the finished case page does not say %q", who)
+			}
 		}
 		got, _ := e.db.FindHouseholdByCode(ctx, store.Everywhere, h.Code)
 		if got.Category != monitor.CatEdge || got.IdentifiedIn != (monitor.YearMonth{Year: 2023, Month: 1}) || strings.Join(got.Risks, "、") != "因病、因学" {
@@ -172,7 +200,8 @@ func TestCaseQueue(t *testing.T) {
 
 // TestEliminationOverride: a risk elimination that fails its conditions
 // shows why; a village user can neither open nor finish it with an
-// override, a township user can.
+// override, a township user can; the account that reviewed it (乡镇审核)
+// does not also approve it, a county account does.
 func TestEliminationOverride(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		w := newWorkEnv(t, e)
@@ -211,12 +240,13 @@ func TestEliminationOverride(t *testing.T) {
 		casePath := fmt.Sprintf("/cases/%d/steps", id)
 		steps := []url.Values{
 			{"step": {"入户核实"}, "date": {"2023-01-03"}}, {"step": {"信息比对"}, "date": {"2023-01-04"}}, {"step": {"民主评议"}, "date": {"2023-01-05"}},
-			{"step": {"公示"}, "date": {"2023-01-10"}, "notice_start": {"2023-01-06"}, "notice_end": {"2023-01-10"}}, {"step": {"乡镇审核"}, "date": {"2023-01-11"}},
+			{"step": {"公示"}, "date": {"2023-01-10"}, "notice_start": {"2023-01-06"}, "notice_end": {"2023-01-10"}},
 		}
 		for _, s := range steps {
 			s.Set("person", "王网格")
 			mustRedirect(t, s.Get("step"), w.village.submit(casePath, s))
 		}
+		mustRedirect(t, "乡镇审核", w.admin.submit(casePath, url.Values{"step": {"乡镇审核"}, "date": {"2023-01-11"}, "person": {"赵主任"}}))
 		last := url.Values{"step": {"县级审定"}, "date": {"2023-01-12"}, "person": {"李科长"}, "override_reason": {"村级再次特批"}}
 		if res := w.village.submit(casePath, last); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("village override on the last step: %d, want 403", res.StatusCode)
@@ -225,7 +255,19 @@ func TestEliminationOverride(t *testing.T) {
 			t.Fatalf("after the refused override: %s %q", c.Status, c.OverrideReason)
 		}
 		last.Del("override_reason")
-		mustRedirect(t, "县级审定", w.township.submit(casePath, last))
+		// The admin account reviewed, so it does not approve: the page says
+		// so instead of offering the form, and a post is refused.
+		sameAccount := fmt.Sprintf("同一账号不能既办理乡镇审核又办理县级审定（案件 %d 的乡镇审核由 admin 办理）", id)
+		if page := w.admin.get(fmt.Sprintf("/cases/%d", id)); strings.Contains(page.body, `value="县级审定"`) || !strings.Contains(page.body, sameAccount) {
+			t.Errorf("the reviewer's case page offers 县级审定 or does not say why not:\n%s", pageMessage(page.body))
+		}
+		if res := w.admin.submit(casePath, last); res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, sameAccount) {
+			t.Fatalf("the reviewer approving: %d %s, want 403", res.StatusCode, pageMessage(res.body))
+		}
+		if res := w.township.submit(casePath, last); res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, "县级审定须由区县或管理员账号办理") {
+			t.Fatalf("a township 县级审定: %d %s, want 403", res.StatusCode, pageMessage(res.body))
+		}
+		mustRedirect(t, "县级审定", w.county.submit(casePath, last))
 		got, _ := e.db.FindHouseholdByCode(ctx, store.Everywhere, h.Code)
 		if !got.RiskEliminated || got.EliminationMethod != "帮扶消除" {
 			t.Errorf("household after elimination: %v %q", got.RiskEliminated, got.EliminationMethod)
