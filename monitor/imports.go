@@ -56,6 +56,10 @@ const (
 	// through the identification or elimination procedure; the registry
 	// keeps the decision and the rest of the row is imported.
 	CodeProcedureConflict = "procedure_conflict"
+	// Issue 12: the files staff really have.
+	CodeIDUpgraded   = "id_upgraded"      // an old 15-digit number converted to 18 digits
+	CodeTooComplex   = "file_too_complex" // a workbook over a reader's cap (strings, cells, rows)
+	CodeSheetSkipped = "sheet_skipped"    // a sheet not read (summary, empty, hidden list)
 )
 
 // ImportHousehold is a household parsed from a file, with the rows it came
@@ -86,11 +90,14 @@ type MemberCounts struct {
 // ImportReport is what an import says about one file; its JSON is the
 // shape `shouwang import --json` prints and the API returns.
 type ImportReport struct {
-	ImportID   int64           `json:"import_id,omitempty"`
-	File       string          `json:"file"`
-	Kind       string          `json:"kind"`
-	Sheet      string          `json:"sheet"`
-	HeaderRows []int           `json:"header_rows"`
+	ImportID   int64  `json:"import_id,omitempty"`
+	File       string `json:"file"`
+	Kind       string `json:"kind"`
+	Sheet      string `json:"sheet"`
+	HeaderRows []int  `json:"header_rows"`
+	// Sheets lists every sheet of the workbook and what became of it: read
+	// (its header rows and households) or skipped, and why.
+	Sheets     []SheetResult   `json:"sheets,omitempty"`
 	IncomeYear int             `json:"income_year,omitempty"`
 	DryRun     bool            `json:"dry_run"`
 	Committed  bool            `json:"committed"`
@@ -127,6 +134,16 @@ type ImportReport struct {
 	// are marked for the next evaluation, and ReevaluationError says why.
 	Reevaluated       bool   `json:"reevaluated"`
 	ReevaluationError string `json:"reevaluation_error,omitempty"`
+}
+
+// SheetResult is one sheet of an uploaded workbook as the import read it.
+type SheetResult struct {
+	Name       string `json:"name"`
+	HeaderRows []int  `json:"header_rows,omitempty"`
+	Households int    `json:"households"`
+	// SkippedReason says in Chinese why a sheet was not read (a summary of
+	// formulas, an empty sheet, a hidden list of drop-down values…).
+	SkippedReason string `json:"skipped_reason,omitempty"`
 }
 
 // MaxListedChanges is how many field changes an import report lists.
