@@ -77,7 +77,9 @@ func (o ImportOptions) outOfScope(row int, township, village string) (string, bo
 	if o.Scope == nil || o.Scope.Contains(township, village) {
 		return "", false
 	}
-	return fmt.Sprintf("第 %d 行：该户在%s%s，不在您负责的范围内，本行未导入", row, township, village), true
+	// The household's registered place is not named: the uploader may not
+	// learn where a household outside its place is.
+	return fmt.Sprintf("第 %d 行：该户不属于您管辖的村（社区）（%s），本行未导入", row, o.Scope), true
 }
 
 // memberUpdate is one existing member whose fields changed.

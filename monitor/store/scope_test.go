@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/shouwang/shouwang/monitor"
@@ -93,8 +94,18 @@ func TestRejectOutOfScope(t *testing.T) {
 		for _, is := range rep.Errors {
 			codes[is.Household] = is.Code
 		}
-		if codes[other.Code] != monitor.CodeOutOfScope || codes["99999"] != monitor.CodeOutOfScope || codes[borrow.Code] != monitor.CodeIDDuplicate {
+		if codes[other.Code] != monitor.CodeOutOfScope || codes["99999"] != monitor.CodeOutOfScope || codes[borrow.Code] != monitor.CodeOutOfScope {
 			t.Fatalf("codes %v", codes)
+		}
+		// No existence oracle (issue 11): nothing says the code or the ID is
+		// registered, nor where.
+		for _, is := range rep.Errors {
+			if strings.Contains(is.Message, "登记") || strings.Contains(is.Message, other.Village) && is.Household != "99999" {
+				t.Fatalf("message tells about the registry: %s", is.Message)
+			}
+			if !strings.Contains(is.Message, "不属于您管辖的村（社区）") {
+				t.Fatalf("message %q", is.Message)
+			}
 		}
 		if kept, _ := db.RejectOutOfScope(ctx, &monitor.ImportReport{}, batch, store.Everywhere, ""); len(kept) != 3 {
 			t.Fatal("Everywhere rejected households")

@@ -9,10 +9,11 @@ import (
 
 // RejectOutOfScope checks a parsed roster against the uploader's scope and
 // returns the households that may go on to ImportHouseholds. A household
-// the file places outside scope, or whose 户编号 is registered outside
-// scope, is rejected as out_of_scope, naming the village; one with a member
-// registered in a household outside scope is rejected as id_duplicate
-// without naming that household (which the uploader may not see). Checks
+// the file places outside scope, whose 户编号 is registered outside scope,
+// or with a member registered in a household outside scope, is rejected as
+// out_of_scope with the same words ("不属于您管辖的村（社区）"), so that an
+// upload cannot be used to learn whether a code or an ID number is on the
+// registry elsewhere. Checks
 // across the whole file (the same ID in two households) ran before, in the
 // parser, on every row. rep's counts and errors grow with each rejection.
 func (db *DB) RejectOutOfScope(ctx context.Context, rep *monitor.ImportReport, batch []monitor.ImportHousehold, scope Scope, idColumn string) ([]monitor.ImportHousehold, error) {
@@ -57,11 +58,11 @@ func (db *DB) RejectOutOfScope(ctx context.Context, rep *monitor.ImportReport, b
 		case !scope.Contains(h.Township, h.Village):
 			issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.Row, Value: h.Township + "/" + h.Village,
 				Code: monitor.CodeOutOfScope, Household: h.Code,
-				Message: fmt.Sprintf("本户属于%s/%s，不在您的管辖范围（%s）内，未导入；请由该村或乡镇的用户导入", h.Township, h.Village, scope)})
+				Message: fmt.Sprintf("本户（文件中为%s/%s）不属于您管辖的村（社区）（%s），未导入；请由该村或乡镇的用户导入", h.Township, h.Village, scope)})
 		case ok && !scope.Contains(old.Township, old.Village):
 			issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.Row, Value: h.Code,
 				Code: monitor.CodeOutOfScope, Household: h.Code,
-				Message: fmt.Sprintf("户编号 %s 已登记在您管辖范围（%s）以外，不能由您导入或修改；如该户已迁入%s，请联系乡镇办理", h.Code, scope, h.Village)})
+				Message: fmt.Sprintf("户编号 %s 不属于您管辖的村（社区）（%s），未导入；如有疑问请联系乡镇核实", h.Code, scope)})
 		default:
 			for j, m := range h.Members {
 				o, ok := owners[m.IDNumber]
@@ -69,8 +70,8 @@ func (db *DB) RejectOutOfScope(ctx context.Context, rep *monitor.ImportReport, b
 					continue // in scope, ImportHouseholds' own check names the household
 				}
 				issues = append(issues, monitor.Issue{Sheet: rep.Sheet, Row: in.MemberRows[j], Column: idColumn, Value: m.IDNumber,
-					Code: monitor.CodeIDDuplicate, Household: h.Code,
-					Message: fmt.Sprintf("身份证号码 %s（%s）已登记在您管辖范围（%s）以外的另一户。一人只能属于一户，请联系乡镇核实", monitor.MaskID(m.IDNumber), m.Name, scope)})
+					Code: monitor.CodeOutOfScope, Household: h.Code,
+					Message: fmt.Sprintf("身份证号码 %s（%s）不属于您管辖的村（社区）（%s），本户未导入；如有疑问请联系乡镇核实", monitor.MaskID(m.IDNumber), m.Name, scope)})
 			}
 		}
 		if len(issues) == 0 {

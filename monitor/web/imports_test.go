@@ -160,7 +160,7 @@ func TestVillageUploadKeepsToVillage(t *testing.T) {
 		if n := strings.Count(page.body, ">out_of_scope<"); n != want.HouseholdsValid-want.HouseholdsByVillage[sampleVillage] {
 			t.Errorf("%d out_of_scope errors, want one per valid household of another village (%d)", n, want.HouseholdsValid-want.HouseholdsByVillage[sampleVillage])
 		}
-		if !strings.Contains(page.body, "本户属于东城街道/灌坝社区，不在您的管辖范围（东城街道/皂角井社区）内") {
+		if !strings.Contains(page.body, "本户（文件中为东城街道/灌坝社区）不属于您管辖的村（社区）（东城街道/皂角井社区）") {
 			t.Error("out_of_scope message does not name the village")
 		}
 		// Whole-file checks still saw every row: the duplicated ID between
