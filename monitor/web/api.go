@@ -45,8 +45,12 @@ func apiPage(r *http.Request) (page, per int, err error) {
 	page, per = 1, 50
 	if v := q.Get("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, monitor.Errorf(monitor.EINVALID, "page 应为正整数，收到 %q", v)
+			if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange || strings.HasPrefix(v, "-") {
+				return 0, 0, monitor.Errorf(monitor.EINVALID, "page 应为正整数，收到 %q", v)
+			}
+			page = maxPage // a number too large for int: past the end
 		}
+		page = min(page, maxPage)
 	}
 	if v := q.Get("per_page"); v != "" {
 		if per, err = strconv.Atoi(v); err != nil || per < 1 || per > 1000 {

@@ -242,10 +242,14 @@ type pager struct {
 	Page, Pages, Total, First, Last int
 }
 
-// pageParam reads ?page= (from 1).
+// maxPage bounds a requested page, so that page × per_page cannot
+// overflow: a page past the end is an empty page with the right total.
+const maxPage = 1_000_000
+
+// pageParam reads ?page= (from 1, at most maxPage; anything else is 1).
 func pageParam(r *http.Request) int {
 	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	return max(p, 1)
+	return min(max(p, 1), maxPage)
 }
 
 func newPager(page, per, total int) pager {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -29,8 +28,7 @@ type householdsPage struct {
 // householdFilter reads the search of a list page or API call.
 func householdFilter(r *http.Request, per int) (store.HouseholdFilter, int) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
+	page := pageParam(r)
 	f := store.HouseholdFilter{Township: q.Get("township"), Village: q.Get("village"), Category: q.Get("category"),
 		Query: q.Get("q"), Flag: q.Get("flag"), Limit: per, Offset: (page - 1) * per}
 	return f, page
