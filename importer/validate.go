@@ -337,7 +337,11 @@ func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 	m.SchoolStatus = p.intern(monitor.CompactText(vals[fSchool].val))
 	if ref := vals[fWorkMonths]; ref.ok() {
 		n, err := strconv.ParseFloat(monitor.CompactText(ref.val), 64)
-		if err != nil || n < 0 || n > 12 {
+		if err == nil {
+			err = monitor.CheckNumber("务工时间", n, 0, 12) // also NaN and ±Inf
+		}
+		if err != nil {
+			n = 0
 			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("务工时间“%s”应为 0 到 12 之间的月数", ref.val))
 		}
 		m.WorkMonths = int(n + 0.5)

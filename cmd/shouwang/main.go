@@ -28,8 +28,25 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+	app := &App{Stdin: os.Stdin, Stdout: terminalSafe{os.Stdout}, Stderr: terminalSafe{os.Stderr}, Getenv: os.Getenv, Now: time.Now}
 	os.Exit(app.Run(ctx, os.Args[1:]))
+}
+
+// terminalSafe drops control characters (escape sequences, NUL…) from
+// what the commands print, so a name in the registry cannot drive the
+// terminal; line breaks, tabs and the progress line's \r stay. Every print
+// is whole text (JSON escapes its own).
+type terminalSafe struct{ w io.Writer }
+
+func (t terminalSafe) Write(p []byte) (int, error) {
+	s := monitor.CleanText(string(p), true)
+	if len(s) == len(p) {
+		return t.w.Write(p)
+	}
+	if _, err := io.WriteString(t.w, s); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // App is the command line with its environment, so tests run it in-process.

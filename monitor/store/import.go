@@ -335,6 +335,7 @@ func (db *DB) rejectRegistryConflicts(ctx context.Context, tx *sqlx.Tx, rep *mon
 // registry's values stand and each disagreement is kept in p.conflicts.
 func planHousehold(in *monitor.ImportHousehold, old *monitor.Household, d *monitor.Decision, opt ImportOptions, now time.Time, dates importDates) *householdPlan {
 	h := in.Household
+	h.Clean()
 	p := &householdPlan{in: in, old: old}
 	change := func(entity, key, field, o, n string) {
 		p.changes = append(p.changes, monitor.Change{At: now, Actor: opt.Actor, HouseholdCode: h.Code,

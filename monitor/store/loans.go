@@ -874,66 +874,11 @@ func (db *DB) loadRepayments(ctx context.Context, q querier, loans []*monitor.Lo
 	return nil
 }
 
-// validateLoan checks a loan typed into a form.
-func validateLoan(l *monitor.Loan) error {
-	var bad []string
-	if _, _, _, p := monitor.ParseIDNumber(l.BorrowerIDNumber, false); p != nil {
-		bad = append(bad, "贷款人身份证号："+p.Message)
-	}
-	if l.Amount <= 0 {
-		bad = append(bad, "贷款金额必须大于 0")
-	}
-	if l.IssueDate.IsZero() {
-		bad = append(bad, "放款日期必填")
-	}
-	if l.TermMonths < 0 || l.TermMonths > 600 {
-		bad = append(bad, "贷款期限应为 1 到 600 个月")
-	}
-	if l.TermMonths == 0 && l.MaturityDate.IsZero() {
-		bad = append(bad, "到期日期和贷款期限至少填一项")
-	}
-	if !l.MaturityDate.IsZero() && !l.IssueDate.IsZero() && !l.IssueDate.Before(l.MaturityDate) {
-		bad = append(bad, "到期日期应晚于放款日期")
-	}
-	if !l.ExtendedTo.IsZero() && !l.MaturityDate.IsZero() && !l.MaturityDate.Before(l.ExtendedTo) {
-		bad = append(bad, "展期到期日应晚于原到期日期")
-	}
-	if l.RatePct < 0 || l.RatePct > 36 {
-		bad = append(bad, "贷款利率应为 0 到 36 之间的年利率百分数")
-	}
-	switch l.Product {
-	case "":
-		l.Product = monitor.ProductMicro
-	case monitor.ProductMicro, monitor.ProductStartup, monitor.ProductOther:
-	default:
-		bad = append(bad, fmt.Sprintf("贷款品种应为 %s、%s 或 %s", monitor.ProductMicro, monitor.ProductStartup, monitor.ProductOther))
-	}
-	switch l.Mode {
-	case "":
-		l.Mode = monitor.ModeInterestOnly
-	case monitor.ModeInterestOnly, monitor.ModeAnnuity, monitor.ModeEqualPrincipal:
-	default:
-		bad = append(bad, fmt.Sprintf("还款方式应为 %s、%s 或 %s", monitor.ModeInterestOnly, monitor.ModeAnnuity, monitor.ModeEqualPrincipal))
-	}
-	if l.Mode == monitor.ModeInterestOnly && l.InterestEveryMonths <= 0 {
-		l.InterestEveryMonths = 3
-	}
-	switch l.Status {
-	case "", monitor.LoanNormal, monitor.LoanSettled, monitor.LoanOverdue, monitor.LoanExtended, monitor.LoanRenewed:
-	default:
-		bad = append(bad, "贷款状态应为 正常、已结清、逾期、展期 或 续贷")
-	}
-	if len(bad) > 0 {
-		return monitor.Errorf(monitor.EINVALID, "贷款信息有误：%s", strings.Join(bad, "；"))
-	}
-	return nil
-}
-
 // CreateLoan records a loan typed into a form; the household is the
 // borrower's, which must be in scope. Its repayments, if any, are recorded
 // as typed in by hand.
 func (db *DB) CreateLoan(ctx context.Context, scope Scope, l *monitor.Loan, actor string) error {
-	if err := validateLoan(l); err != nil {
+	if err := l.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -969,7 +914,7 @@ func (db *DB) CreateLoan(ctx context.Context, scope Scope, l *monitor.Loan, acto
 // UpdateLoan saves the edited fields of a loan of scope (not its
 // repayments), recording each changed field in the history.
 func (db *DB) UpdateLoan(ctx context.Context, scope Scope, l *monitor.Loan, actor string) error {
-	if err := validateLoan(l); err != nil {
+	if err := l.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -58,7 +58,7 @@ func measureLabel(m *monitor.Measure) string {
 	return s
 }
 
-var measureStatusLabel = map[string]string{monitor.MeasurePlanned: "计划", monitor.MeasureInPlace: "已落实", monitor.MeasureEnded: "已结束"}
+var measureStatusLabel = monitor.MeasureStatusLabels
 
 func measureFields(m *monitor.Measure) []monitor.Field {
 	return []monitor.Field{
@@ -343,35 +343,6 @@ func (db *DB) FindMeasures(ctx context.Context, scope Scope, f MeasureFilter) ([
 	return out, mapError(err)
 }
 
-// validateMeasure checks a measure typed into a form.
-func validateMeasure(m *monitor.Measure) error {
-	var bad []string
-	if !slices.Contains(monitor.MeasureCategories, m.Category) {
-		bad = append(bad, fmt.Sprintf("帮扶措施类别“%s”无效，可选：%s", m.Category, strings.Join(monitor.MeasureCategories, "、")))
-	}
-	if m.Status == "" {
-		m.Status = monitor.MeasureInPlace
-	}
-	if measureStatusLabel[m.Status] == "" {
-		bad = append(bad, "状态应为 计划、已落实 或 已结束")
-	}
-	if m.Amount < 0 || m.Months < 0 {
-		bad = append(bad, "金额和月数不能为负")
-	}
-	if !m.End.IsZero() && !m.Start.IsZero() && m.End.Before(m.Start) {
-		bad = append(bad, "结束日期早于开始日期")
-	}
-	if m.MemberID != "" {
-		if _, _, _, p := monitor.ParseIDNumber(m.MemberID, false); p != nil {
-			bad = append(bad, "受益成员身份证号："+p.Message)
-		}
-	}
-	if len(bad) > 0 {
-		return monitor.Errorf(monitor.EINVALID, "帮扶措施有误：%s", strings.Join(bad, "；"))
-	}
-	return nil
-}
-
 // measureHousehold checks the measure's household (in scope) and member.
 func (db *DB) measureHousehold(ctx context.Context, q querier, scope Scope, m *monitor.Measure) error {
 	byCode, people, err := db.recordHouseholds(ctx, q, []string{m.HouseholdCode}, []string{m.MemberID})
@@ -392,7 +363,7 @@ func (db *DB) measureHousehold(ctx context.Context, q querier, scope Scope, m *m
 // CreateMeasure records a measure typed into a form for a household of
 // scope.
 func (db *DB) CreateMeasure(ctx context.Context, scope Scope, m *monitor.Measure, actor string) error {
-	if err := validateMeasure(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -416,7 +387,7 @@ func (db *DB) CreateMeasure(ctx context.Context, scope Scope, m *monitor.Measure
 // UpdateMeasure saves an edited measure of scope, recording each changed
 // field.
 func (db *DB) UpdateMeasure(ctx context.Context, scope Scope, m *monitor.Measure, actor string) error {
-	if err := validateMeasure(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {

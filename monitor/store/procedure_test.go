@@ -89,3 +89,23 @@ func TestImportListsMemberChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestImportCleansControlCharacters: a name with NUL or an escape sequence
+// stores alike on both engines (PostgreSQL refuses NUL in text).
+func TestImportCleansControlCharacters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		in := household("1001", "陆\x00华\x1b[2J", "500119195610231938")
+		in.Household.Members[0].Name = "陆\x00华\x1b[2J"
+		rep := run(t, db, store.ImportOptions{}, in)
+		if !rep.Committed {
+			t.Fatalf("not committed: %v", rep.Errors)
+		}
+		h, err := db.FindHouseholdByCode(context.Background(), store.Everywhere, "1001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.HeadName != "陆华[2J" || h.Members[0].Name != "陆华[2J" {
+			t.Fatalf("stored %q / %q", h.HeadName, h.Members[0].Name)
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -89,11 +91,21 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, monitor.Errorf(monitor.ENOTFOUND, "页面不存在"))
 }
 
+// The body is encoded before the status is sent: a value that cannot be
+// encoded (a NaN that slipped in) answers 500 with the apology, never 200
+// with an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		slog.Error("JSON 编码失败", "err", err)
+		buf.Reset()
+		status = http.StatusInternalServerError
+		buf.WriteString(`{"code":"internal","error":"服务器内部错误，请稍后再试或联系管理员"}` + "\n")
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }

@@ -34,6 +34,8 @@ func TestLoanPages(t *testing.T) {
 				{"borrower", "0", "请从本户成员中选择贷款人"},
 				{"amount", "abc", "贷款金额“abc”不是有效金额"},
 				{"purpose", "", "请填写贷款用途"},
+				{"rate", "NaN", "贷款利率应为 0 到 36"}, // issue 11: NaN passed the range check
+				{"rate", "+Inf", "贷款利率应为 0 到 36"},
 				{"borrower", strconv.FormatInt(w.other.Members[0].ID, 10), "请从本户成员中选择贷款人"},
 			} {
 				f := url.Values{}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -127,8 +128,9 @@ func paramsFromForm(r *http.Request, cfg rules.Config) (rules.Config, error) {
 	var bad []string
 	num := func(v, label string) float64 {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			bad = append(bad, fmt.Sprintf("%s“%s”不是数字", label, v))
+			return 0
 		}
 		return f
 	}
