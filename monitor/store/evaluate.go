@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -29,6 +31,9 @@ type HouseholdData struct {
 	// to keep; nil when the stored one was current.
 	facts []byte
 	rev   int64
+	// pending is the household's eval_pending mark as loaded, cleared
+	// when its flags are written.
+	pending bool
 }
 
 // Evaluator returns the rules that fire for one household. The store calls
@@ -54,19 +59,82 @@ type EvalScope struct {
 // evalBatch is how many households are loaded and reconciled at a time.
 const evalBatch = 2000
 
+// EvaluationLease is the lease every evaluation that writes flags holds:
+// two evaluations reconciling the same households at once would each open
+// the flags the other had not yet written.
+const EvaluationLease = "evaluation"
+
+// DefaultEvalWait is how long Evaluate waits for another evaluation to
+// end: several full runs of a million households.
+const DefaultEvalWait = 2 * time.Minute
+
+// evalLeaseTTL is how long the evaluation lease outlives its last
+// renewal: a crashed evaluation holds up the next one this long at most,
+// and a live one renews it four times as often (and in every batch it
+// writes), so a writer busy for tens of seconds does not lose it.
+const evalLeaseTTL = time.Minute
+
 // Evaluate runs eval over the households in scope as of asOf and reconciles
 // their flags: a rule firing for the first time opens a flag, one that
 // still fires keeps its flag (with the latest explanation), one that stopped
 // firing closes its flag on asOf. Closed flags are never reopened: a rule
 // that fires again opens a new one, so history is not overwritten.
 //
+// Households marked by MarkEvalPending (an import whose follow-up
+// evaluation failed) are evaluated too, whatever the scope, and their mark
+// cleared. One evaluation runs at a time (EvaluationLease): Evaluate waits
+// up to DefaultEvalWait for another to end, then answers ECONFLICT.
+//
 // The rules run beside the loading, one evaluator per loading goroutine;
 // the single writer only writes. Each run is recorded in evaluations.
 func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int64, scope EvalScope, newEval NewEvaluator) (*monitor.EvaluationCounts, error) {
+	return db.EvaluateWaiting(ctx, DefaultEvalWait, asOf, configVersion, scope, newEval)
+}
+
+// EvaluateWaiting is Evaluate waiting at most wait for another evaluation
+// to end (zero: not at all).
+func (db *DB) EvaluateWaiting(ctx context.Context, wait time.Duration, asOf monitor.Date, configVersion int64, scope EvalScope, newEval NewEvaluator) (*monitor.EvaluationCounts, error) {
+	lease, err := db.HoldLease(ctx, EvaluationLease, LeaseOptions{TTL: evalLeaseTTL, Wait: wait, Busy: evaluationBusy})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := lease.Release(); err != nil {
+			slog.Debug("releasing the evaluation lease failed; it expires by itself", "err", err)
+		}
+	}()
+	counts, err := db.evaluate(lease.Context(), lease, asOf, configVersion, scope, newEval)
+	if err != nil && lease.Lost() {
+		return nil, monitor.Errorf(monitor.ECONFLICT, "风险评估长时间未能续期，已由另一项评估接手，本次评估已停止（已写入的部分有效），请稍后重新运行评估")
+	}
+	return counts, err
+}
+
+// evaluationBusy is the answer when another evaluation held on past the wait.
+func evaluationBusy(cur *Lease) error {
+	return monitor.Errorf(monitor.ECONFLICT, "另一项风险评估正在进行（%s 开始），请稍后再试", cur.AcquiredAt.Local().Format("2006-01-02 15:04:05"))
+}
+
+func (db *DB) evaluate(ctx context.Context, lease *HeldLease, asOf monitor.Date, configVersion int64, scope EvalScope, newEval NewEvaluator) (*monitor.EvaluationCounts, error) {
 	counts := &monitor.EvaluationCounts{AsOf: asOf.String(), ConfigVersion: configVersion, OpenByRule: map[string]int{}}
+	what := scope.String()
+	if !scope.all() {
+		// A whole-registry run takes up the marked households anyway;
+		// a narrower one adds them to its scope.
+		wider, extra, err := db.withPending(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		if extra > 0 {
+			scope, what = wider, fmt.Sprintf("%s，另含待评估 %d 户", what, extra)
+		}
+	}
 	err := db.eachBatch(ctx, scope, newEval, func(sel batchSel, data []*HouseholdData) error {
 		counts.Households += len(data)
 		return db.inTx(ctx, func(tx *sqlx.Tx) error {
+			if err := lease.check(ctx, tx); err != nil {
+				return err
+			}
 			return db.reconcile(ctx, tx, sel, data, asOf, configVersion, counts)
 		})
 	})
@@ -74,7 +142,7 @@ func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int
 		return nil, err
 	}
 	if _, err := db.x.ExecContext(ctx, db.rebind(`INSERT INTO evaluations (as_of, config_version, scope, households, opened, kept, closed, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), asOf, configVersion, scope.String(), counts.Households, counts.Opened, counts.Kept, counts.Closed, db.Now()); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), asOf, configVersion, what, counts.Households, counts.Opened, counts.Kept, counts.Closed, db.Now()); err != nil {
 		return nil, mapError(err)
 	}
 	if scope.all() {
@@ -94,6 +162,46 @@ func (db *DB) Evaluate(ctx context.Context, asOf monitor.Date, configVersion int
 		counts.OpenByRule[r.Code] = r.N
 	}
 	return counts, nil
+}
+
+// MarkEvalPending marks households whose evaluation is owed (an import
+// changed them and its follow-up evaluation failed): the next evaluation,
+// of any scope, takes them up and clears the mark.
+func (db *DB) MarkEvalPending(ctx context.Context, ids []int64) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		return db.execIn(ctx, tx, `UPDATE households SET eval_pending = ? WHERE id IN (?)`, true, ids)
+	})
+}
+
+// EvalPending lists the households marked by MarkEvalPending.
+func (db *DB) EvalPending(ctx context.Context) ([]int64, error) {
+	// TRUE, not a parameter, so that an index on the marked rows (WHERE
+	// eval_pending = TRUE) can serve it; both engines read TRUE alike.
+	var ids []int64
+	err := db.rx.SelectContext(ctx, &ids, `SELECT id FROM households WHERE eval_pending = TRUE ORDER BY id`)
+	return ids, mapError(err)
+}
+
+// withPending returns scope widened by the marked households, and how
+// many of them it did not cover.
+func (db *DB) withPending(ctx context.Context, scope EvalScope) (EvalScope, int, error) {
+	pending, err := db.EvalPending(ctx)
+	if err != nil || len(pending) == 0 {
+		return scope, 0, err
+	}
+	ids, err := db.scopeIDs(ctx, scope)
+	if err != nil {
+		return scope, 0, err
+	}
+	all := uniqueIDs(append(slices.Clone(ids), pending...))
+	return EvalScope{HouseholdIDs: all}, len(all) - len(uniqueIDs(slices.Clone(ids))), nil
+}
+
+// uniqueIDs sorts ids and drops repeats, in place: a household listed
+// twice must not be reconciled in two batches, each opening its flags.
+func uniqueIDs(ids []int64) []int64 {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // all reports whether the scope is the whole registry.
@@ -263,6 +371,7 @@ func (db *DB) batches(ctx context.Context, s EvalScope) ([]batchSel, error) {
 	if err != nil {
 		return nil, err
 	}
+	ids = uniqueIDs(slices.Clone(ids))
 	var out []batchSel
 	for start := 0; start < len(ids); start += evalBatch {
 		out = append(out, batchSel{ids: ids[start:min(start+evalBatch, len(ids))]})
@@ -329,7 +438,7 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 		// (SQLite casts a blob to text byte for byte).
 		dataCol = "CAST(f.data AS TEXT)"
 	}
-	qs, args := where(`SELECT h.id, h.rev, f.rev, `+dataCol+` FROM households h LEFT JOIN household_facts f ON f.household_id = h.id
+	qs, args := where(`SELECT h.id, h.rev, h.eval_pending, f.rev, `+dataCol+` FROM households h LEFT JOIN household_facts f ON f.household_id = h.id
 		WHERE $COND ORDER BY h.id`, "h.id")
 	frows, err := q.QueryContext(ctx, qs, args...)
 	if err != nil {
@@ -341,9 +450,10 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 	slab := make([]householdSlot, 0, evalBatch)
 	for frows.Next() {
 		var id, rev int64
+		var pending bool
 		var frev sql.NullInt64
 		var data sql.NullString
-		if err := frows.Scan(&id, &rev, &frev, &data); err != nil {
+		if err := frows.Scan(&id, &rev, &pending, &frev, &data); err != nil {
 			return nil, mapError(err)
 		}
 		if len(slab) == cap(slab) {
@@ -353,6 +463,7 @@ func (db *DB) loadBatch(ctx context.Context, sel batchSel) ([]*HouseholdData, er
 		x := &slab[len(slab)-1]
 		x.d.Household = &x.h
 		d := &x.d
+		d.pending = pending
 		if !frev.Valid || frev.Int64 != rev || decodeFacts(data.String, d.Household) != nil {
 			stale = append(stale, id)
 		}
@@ -676,8 +787,26 @@ func (db *DB) reconcile(ctx context.Context, tx *sqlx.Tx, sel batchSel, data []*
 	} else if err := db.execIn(ctx, tx, `UPDATE flags SET last_seen = ? WHERE id IN (?)`, asOf, kept); err != nil {
 		return err
 	}
-	return db.insertRows(ctx, tx, "flags", []string{"household_id", "rule_code", "rule_name", "risk_type", "severity", "kind",
+	var pending []int64
+	for _, d := range data {
+		if d.pending {
+			pending = append(pending, d.Household.ID)
+		}
+	}
+	// Only marks seen when the batch was loaded are cleared: one set
+	// later belongs to data this run may not have read.
+	if err := db.execIn(ctx, tx, `UPDATE households SET eval_pending = ? WHERE id IN (?)`, false, pending); err != nil {
+		return err
+	}
+	err := db.insertRows(ctx, tx, "flags", []string{"household_id", "rule_code", "rule_name", "risk_type", "severity", "kind",
 		"explanation", "status", "first_seen", "last_seen", "closed_on", "config_version"}, newRows, "")
+	if monitor.ErrorCode(err) == monitor.ECONFLICT {
+		// The index flags_one_open refused a second open flag of one
+		// household and rule: another writer opened it since the batch
+		// was read. Nothing of the batch is written.
+		return monitor.Errorf(monitor.ECONFLICT, "同一农户的同一规则已有一条未解除的预警，数据库拒绝重复开启；本批 %d 户未写入，请重新运行评估", len(data))
+	}
+	return err
 }
 
 // execIn runs a statement whose last placeholder is an IN list, in chunks.
