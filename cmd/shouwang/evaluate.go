@@ -30,6 +30,7 @@ func (a *App) runEvaluate(ctx context.Context, args []string) error {
 	village := fs.String("village", "", "只评估这个村（社区）")
 	township := fs.String("township", "", "只评估这个乡镇（街道）")
 	asJSON := fs.Bool("json", false, "输出 JSON")
+	wait := fs.Duration("wait", store.DefaultEvalWait, "另一项评估正在进行时，等待其结束的最长时间（如 30s、5m）")
 	if _, err := parseMixed(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -42,7 +43,7 @@ func (a *App) runEvaluate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	counts, err := watch.Evaluate(ctx, db, asOf, store.EvalScope{Township: *township, Village: *village})
+	counts, err := watch.EvaluateWaiting(ctx, db, asOf, store.EvalScope{Township: *township, Village: *village}, *wait)
 	if err != nil {
 		return err
 	}

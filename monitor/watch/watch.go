@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
@@ -160,13 +161,21 @@ func Evaluator(set *rules.Set, cfg rules.Config, asOf monitor.Date) store.Evalua
 }
 
 // Evaluate evaluates the households in scope with the version in force and
-// reconciles their flags.
+// reconciles their flags, waiting up to store.DefaultEvalWait for an
+// evaluation already running to end (one at a time, so flags are never
+// opened twice).
 func Evaluate(ctx context.Context, db *store.DB, asOf monitor.Date, scope store.EvalScope) (*monitor.EvaluationCounts, error) {
+	return EvaluateWaiting(ctx, db, asOf, scope, store.DefaultEvalWait)
+}
+
+// EvaluateWaiting is Evaluate waiting at most wait for another evaluation
+// to end; past it, ECONFLICT says since when the other runs.
+func EvaluateWaiting(ctx context.Context, db *store.DB, asOf monitor.Date, scope store.EvalScope, wait time.Duration) (*monitor.EvaluationCounts, error) {
 	l, err := Load(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	return db.Evaluate(ctx, asOf, l.Version, scope, func() store.Evaluator { return Evaluator(l.Set, l.Config, asOf) })
+	return db.EvaluateWaiting(ctx, wait, asOf, l.Version, scope, func() store.Evaluator { return Evaluator(l.Set, l.Config, asOf) })
 }
 
 // PreviewResult says what a changed rule set would flag, before it is saved.
