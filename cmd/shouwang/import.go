@@ -25,6 +25,7 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 	errorsOut := fs.String("errors-out", "", "把原表标注错误后另存为此 .xlsx 文件")
 	asOfText := fs.String("as-of", "", "导入后重新评估所涉农户的日期（默认为最近一次评估的日期）")
 	asJSON := fs.Bool("json", false, "每个文件输出一个 JSON 对象")
+	wait := fs.Duration("wait", store.DefaultEvalWait, "导入后重新评估时，等待另一项正在进行的评估结束的最长时间（如 30s、5m）；超时则导入照常有效，所涉农户留待下次评估")
 	files, err := parseMixed(fs, args)
 	if err != nil {
 		return a.exit(usageError{err.Error()})
@@ -53,8 +54,13 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 	for _, file := range files {
 		opt := store.ImportOptions{DryRun: *dry, SkipInvalid: *skip, Actor: a.actor()}
 		rep, err := a.importAny(ctx, db, *kind, file, opt, *errorsOut)
-		if err == nil && rep.Committed && len(rep.Touched) > 0 {
-			rep.Evaluation, err = imports.Reevaluate(ctx, db, asOf, rep.Touched)
+		if err == nil {
+			// The import is committed whatever the follow-up evaluation
+			// does: a failure is reported beside it, not as the
+			// import's, and the exit status stays the import's.
+			if ferr := imports.FollowUp(ctx, db, rep, asOf, *wait); ferr != nil && monitor.ErrorCode(ferr) == monitor.EINTERNAL {
+				fmt.Fprintf(a.Stderr, "%s：导入后重新评估失败：%v\n", file, ferr)
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(a.Stderr, "%s：%s\n", file, monitor.ErrorMessage(err))
@@ -77,6 +83,9 @@ func (a *App) runImport(ctx context.Context, args []string) int {
 			enc.Encode(rep)
 		} else {
 			a.printImport(rep, *errorsOut)
+			if rep.ReevaluationError != "" {
+				fmt.Fprintln(a.Stdout, rep.ReevaluationError+"。")
+			}
 		}
 		if len(rep.Errors) > 0 && !rep.Committed && status != exitFailure {
 			status = exitValidation

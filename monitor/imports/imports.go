@@ -15,7 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/shouwang/shouwang/importer"
 	"github.com/shouwang/shouwang/importer/sheet"
@@ -230,19 +232,91 @@ func Dept(ctx context.Context, db *store.DB, req Request) (*monitor.ImportReport
 
 // Reevaluate evaluates the households an import touched, as of asOf or —
 // when zero — the date the registry was last evaluated as of; nothing runs
-// when it never was (the first evaluation is the user's to start).
+// when it never was (the first evaluation is the user's to start). It
+// waits up to store.DefaultEvalWait for an evaluation already running.
+// When it fails, the households are marked for the next evaluation (the
+// change that touched them stands) and the error is returned.
 func Reevaluate(ctx context.Context, db *store.DB, asOf monitor.Date, ids []int64) (*monitor.EvaluationCounts, error) {
+	o := reevaluate(ctx, db, asOf, ids, store.DefaultEvalWait)
+	return o.counts, o.err
+}
+
+// outcome is how a follow-up evaluation went: its counts (nil when none
+// ran), or its error and that of marking the households afterwards.
+type outcome struct {
+	counts  *monitor.EvaluationCounts
+	err     error
+	markErr error
+}
+
+// reevaluate is Reevaluate waiting at most wait.
+func reevaluate(ctx context.Context, db *store.DB, asOf monitor.Date, ids []int64, wait time.Duration) outcome {
 	if len(ids) == 0 {
-		return nil, nil
+		return outcome{}
 	}
 	if asOf.IsZero() {
 		d, ok, err := db.MonitoringDate(ctx)
-		if err != nil || !ok {
-			return nil, err
+		if err != nil {
+			return outcome{err: err, markErr: markPending(ctx, db, ids)}
+		}
+		if !ok {
+			return outcome{}
 		}
 		asOf = d
 	}
-	return watch.Evaluate(ctx, db, asOf, store.EvalScope{HouseholdIDs: ids})
+	c, err := watch.EvaluateWaiting(ctx, db, asOf, store.EvalScope{HouseholdIDs: ids}, wait)
+	if err != nil {
+		return outcome{err: err, markErr: markPending(ctx, db, ids)}
+	}
+	return outcome{counts: c}
+}
+
+// markPending marks households for the next evaluation, also when ctx
+// has ended (a client that went away, the evaluation it cut short).
+func markPending(ctx context.Context, db *store.DB, ids []int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	return db.MarkEvalPending(ctx, ids)
+}
+
+// FollowUp re-evaluates the households a committed import touched (as
+// Reevaluate does, waiting at most wait for an evaluation already running)
+// and says in rep how it went. The import stands either way: when the
+// evaluation fails, rep.ReevaluationError says why and that the
+// households wait for the next evaluation. The error is returned for the
+// caller's log.
+func FollowUp(ctx context.Context, db *store.DB, rep *monitor.ImportReport, asOf monitor.Date, wait time.Duration) error {
+	if rep == nil || !rep.Committed || len(rep.Touched) == 0 {
+		return nil
+	}
+	o := reevaluate(ctx, db, asOf, rep.Touched, wait)
+	err, markErr := o.err, o.markErr
+	if err == nil {
+		rep.Evaluation, rep.Reevaluated = o.counts, o.counts != nil
+		return nil
+	}
+	rep.Evaluation, rep.Reevaluated = nil, false
+	n := len(rep.Touched)
+	if markErr != nil {
+		rep.ReevaluationError = fmt.Sprintf("导入已写入，但随后的风险评估未完成：%s；所涉 %d 户也未能标记为待评估，请稍后运行一次全部农户的评估（shouwang evaluate）", reevaluationCause(err), n)
+		return errors.Join(err, markErr)
+	}
+	rep.ReevaluationError = fmt.Sprintf("导入已写入，但随后的风险评估未完成：%s；所涉 %d 户已标记为待评估，下次评估时一并评估", reevaluationCause(err), n)
+	return err
+}
+
+// reevaluationCause says in a few words why a follow-up evaluation failed.
+func reevaluationCause(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "评估被中断"
+	case store.IsBusy(err):
+		return "数据库正被另一项写入占用"
+	case monitor.ErrorCode(err) != monitor.EINTERNAL:
+		// "Try again later" is the next evaluation's to do here.
+		return strings.TrimSuffix(strings.TrimRight(monitor.ErrorMessage(err), "。"), "，请稍后再试")
+	}
+	return "评估时出错（详见日志）"
 }
 
 // asInvalid marks a file-format problem as the user's to fix, keeping its

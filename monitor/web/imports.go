@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -240,6 +241,12 @@ func (s *Server) showUpload(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "upload", "导入结果", p)
 }
 
+// importEvalWait bounds how long a committed upload waits for an
+// evaluation already running before its own: the page waits that long at
+// most, and the households it changed are marked for the next evaluation.
+// A variable for tests.
+var importEvalWait = 30 * time.Second
+
 // commitUpload writes an upload the user has seen the dry run of, in the
 // mode they chose: all (全部正确才导入) or skip (跳过有错误的户).
 func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request) {
@@ -269,8 +276,8 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rep.Committed {
-		if rep.Evaluation, err = imports.Reevaluate(r.Context(), s.db, monitor.Date{}, rep.Touched); err != nil {
-			s.log.Error("导入后重新评估失败", "import", rep.ImportID, "err", err)
+		if err := imports.FollowUp(r.Context(), s.db, rep, monitor.Date{}, importEvalWait); err != nil {
+			s.log.Warn("导入后重新评估未完成，所涉农户留待下次评估", "import", rep.ImportID, "err", err)
 		}
 		s.audit(r, store.AuditEntry{Action: store.AuditImport, Object: fmt.Sprintf("import:%d", rep.ImportID), Detail: importDetail(rep)})
 	}
