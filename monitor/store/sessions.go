@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -95,17 +98,48 @@ func (db *DB) FindSession(ctx context.Context, token string, idle time.Duration)
 		return nil, err
 	}
 	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= idle || u.Disabled {
-		db.x.ExecContext(ctx, db.rebind(`DELETE FROM sessions WHERE id = ?`), s.ID)
+		// Ended all the same: PurgeSessions deletes what this leaves.
+		db.touch(ctx, fmt.Sprintf("session:%d", s.ID), `DELETE FROM sessions WHERE id = ?`, s.ID)
 		return nil, errNoSession
 	}
 	if now.Sub(s.LastSeenAt) > time.Minute {
-		if _, err := db.x.ExecContext(ctx, db.rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), now, s.ID); err != nil {
-			return nil, mapError(err)
+		if db.touch(ctx, fmt.Sprintf("session:%d", s.ID), `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, s.ID) {
+			s.LastSeenAt = now
 		}
-		s.LastSeenAt = now
 	}
 	s.User = u
 	return &s, nil
+}
+
+// touchWait bounds a bookkeeping write made while a request is read (a
+// session's or token's last use): when another writer holds the database
+// — an import can, for tens of seconds — it is given up, not waited for.
+const touchWait = 250 * time.Millisecond
+
+// touchRetry is how long a bookkeeping write given up is not tried again
+// for the same key, so requests during a long import wait touchWait once
+// a minute, not each time.
+const touchRetry = time.Minute
+
+// touchFailed holds, by key, when a bookkeeping write was last given up.
+var touchFailed sync.Map
+
+// touch makes a bookkeeping write, best-effort: it never fails the read it
+// goes with. It reports whether the write was made.
+func (db *DB) touch(ctx context.Context, key, query string, args ...any) bool {
+	key = fmt.Sprintf("%p/%s", db, key)
+	if t, ok := touchFailed.Load(key); ok && time.Since(t.(time.Time)) < touchRetry {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), touchWait)
+	defer cancel()
+	if _, err := db.x.ExecContext(ctx, db.rebind(query), args...); err != nil {
+		touchFailed.Store(key, time.Now())
+		slog.Debug("bookkeeping write skipped", "key", key, "busy", IsBusy(err) || ctx.Err() != nil, "err", err)
+		return false
+	}
+	touchFailed.Delete(key)
+	return true
 }
 
 // DeleteSession ends the session of token (logout).

@@ -116,7 +116,12 @@ func withBinaryParameters(dsn string) string {
 func sqliteSource(p string) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	// A writer waits this long for another process's write to end: an
+	// import holds the writer for tens of seconds (40 s for 100,000
+	// households), and a web form or a CLI import's follow-up evaluation
+	// should wait that out rather than fail with "database is locked".
+	// Bookkeeping writes wait far less (touchWait).
+	q.Add("_pragma", "busy_timeout(120000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
