@@ -62,7 +62,7 @@ func TestParseHouseholdsFixture(t *testing.T) {
 	if got, want := strings.Join(h3.Risks, "、"), "因学、因病"; got != want {
 		t.Fatalf("Risks = %s, want %s", got, want)
 	}
-	if got, want := h3.Members[2].Relation, "子"; got != want {
+	if got, want := h3.Members[2].Relation, "之子"; got != want { // the national code list's form
 		t.Fatalf("Relation = %s, want %s", got, want)
 	}
 	if got, want := h3.Members[2].MedicalInsured, false; got != want {

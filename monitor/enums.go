@@ -42,17 +42,32 @@ var riskAliases = map[string]string{
 	"因务工就业不稳": "因务工就业不稳", "因就业不稳": "因务工就业不稳", "因务工不稳": "因务工就业不稳", "务工就业不稳": "因务工就业不稳",
 	"缺劳动力": "缺劳动力", "缺劳力": "缺劳动力", "其他": "其他", "其它": "其他",
 	"因洪涝": "因自然灾害", "因地质灾害": "因自然灾害", "因旱灾": "因自然灾害",
+	// The national system's export also writes risks the official list
+	// has no label for; the registry keeps a yes/no check for each (see
+	// RiskChecks), and the risk itself is 其他.
+	"因安全住房": "其他", "因住房安全": "其他", "住房安全": "其他", "因安全饮水": "其他", "因饮水安全": "其他", "饮水安全": "其他",
+}
+
+// riskChecks are the national risk labels that stand for one of the
+// registry's own yes/no checks: 是否住房出现安全问题, 是否饮水出现安全问题.
+var riskChecks = map[string]string{
+	"因安全住房": "housing", "因住房安全": "housing", "住房安全": "housing",
+	"因安全饮水": "water", "因饮水安全": "water", "饮水安全": "water",
+}
+
+func splitRisks(s string) []string {
+	return strings.FieldsFunc(NormalizeText(s), func(r rune) bool {
+		return strings.ContainsRune("、,，;；/| ", r)
+	})
 }
 
 // ParseRisks splits a risk cell ("缺劳动力、因病") into official labels,
-// dropping duplicates. Unknown labels are returned in bad.
+// dropping duplicates. Unknown labels are returned in bad. 因安全住房 and
+// 因安全饮水, which the national system writes but the official list does
+// not have, come back as 其他; RiskChecks says which check they stand for.
 func ParseRisks(s string) (risks []string, bad []string) {
-	t := NormalizeText(s)
-	parts := strings.FieldsFunc(t, func(r rune) bool {
-		return strings.ContainsRune("、,，;；/| ", r)
-	})
 	seen := map[string]bool{}
-	for _, p := range parts {
+	for _, p := range splitRisks(s) {
 		r, ok := riskAliases[p]
 		if !ok {
 			bad = append(bad, p)
@@ -64,6 +79,41 @@ func ParseRisks(s string) (risks []string, bad []string) {
 		}
 	}
 	return risks, bad
+}
+
+// RiskChecks reports whether a risk cell names unsafe housing (因安全住房)
+// or unsafe water (因安全饮水): risks the registry records as 其他 with its
+// housing or water check set.
+func RiskChecks(s string) (housing, water bool) {
+	for _, p := range splitRisks(s) {
+		switch riskChecks[p] {
+		case "housing":
+			housing = true
+		case "water":
+			water = true
+		}
+	}
+	return housing, water
+}
+
+// Ways a risk is eliminated (风险消除方式).
+const (
+	ElimAssisted = "帮扶消除"
+	ElimNatural  = "自然消除"
+)
+
+// NormalizeEliminationMethod folds 风险消除方式: 帮扶消除 or 自然消除; blank
+// stays blank, anything else is ok=false.
+func NormalizeEliminationMethod(s string) (string, bool) {
+	switch CompactText(s) {
+	case "":
+		return "", true
+	case ElimAssisted, "帮扶", "帮扶后消除", "帮扶措施消除", "帮扶消除风险":
+		return ElimAssisted, true
+	case ElimNatural, "自然", "自然消除风险":
+		return ElimNatural, true
+	}
+	return "", false
 }
 
 // ParseYesNo reads 是/否/√/×/有/无 and friends; ok=false when it is none.
@@ -80,24 +130,74 @@ func ParseYesNo(s string) (yes, blank, ok bool) {
 	return false, false, false
 }
 
-var relationAliases = map[string]string{
-	"户主": "户主", "本人": "户主", "本人(户主)": "户主",
-	"配偶": "配偶", "妻": "配偶", "夫": "配偶", "妻子": "配偶", "丈夫": "配偶", "之妻": "配偶", "之夫": "配偶",
-	"子": "子", "之子": "子", "儿子": "子", "长子": "子", "次子": "子", "三子": "子", "独生子": "子", "养子": "子", "继子": "子",
-	"女": "女", "之女": "女", "女儿": "女", "长女": "女", "次女": "女", "三女": "女", "独生女": "女", "养女": "女", "继女": "女",
-	"孙子": "孙子", "之孙": "孙子", "孙女": "孙女", "之孙女": "孙女", "外孙子": "外孙子", "外孙": "外孙子", "外孙女": "外孙女",
-	"父亲": "父亲", "之父": "父亲", "父": "父亲", "母亲": "母亲", "之母": "母亲", "母": "母亲",
-	"祖父母": "祖父母", "祖父": "祖父母", "祖母": "祖父母", "外祖父": "祖父母", "外祖母": "祖父母",
-	"兄": "兄弟姐妹", "弟": "兄弟姐妹", "姐": "兄弟姐妹", "妹": "兄弟姐妹", "兄弟": "兄弟姐妹", "姐妹": "兄弟姐妹",
-	"哥哥": "兄弟姐妹", "弟弟": "兄弟姐妹", "姐姐": "兄弟姐妹", "妹妹": "兄弟姐妹", "兄弟姐妹": "兄弟姐妹",
-	"儿媳": "儿媳", "之儿媳": "儿媳", "媳妇": "儿媳", "女婿": "女婿", "之女婿": "女婿",
-	"其他": "其他", "其它": "其他", "其他亲属": "其他", "侄子": "其他", "侄女": "其他",
+// Relations lists 与户主关系 as the national system's code list writes
+// them; the registry stores these forms.
+var Relations = []string{"户主", "配偶", "之子", "之女", "之儿媳", "之女婿", "之孙子", "之孙女", "之外孙子", "之外孙女",
+	"之父", "之母", "之祖父", "之祖母", "之兄弟姐妹", "其他"}
+
+var relationAliases = func() map[string]string {
+	m := map[string]string{}
+	for national, aliases := range map[string][]string{
+		"户主":    {"本人", "本人(户主)", "户主本人"},
+		"配偶":    {"妻", "夫", "妻子", "丈夫", "之妻", "之夫", "老伴"},
+		"之子":    {"子", "儿子", "长子", "次子", "三子", "四子", "独生子", "养子", "继子", "之长子", "之次子"},
+		"之女":    {"女", "女儿", "长女", "次女", "三女", "四女", "独生女", "养女", "继女", "之长女", "之次女"},
+		"之儿媳":   {"儿媳", "媳妇", "儿媳妇"},
+		"之女婿":   {"女婿"},
+		"之孙子":   {"孙子", "之孙", "孙"},
+		"之孙女":   {"孙女"},
+		"之外孙子":  {"外孙子", "外孙", "之外孙"},
+		"之外孙女":  {"外孙女"},
+		"之父":    {"父亲", "父", "爸爸"},
+		"之母":    {"母亲", "母", "妈妈"},
+		"之祖父":   {"祖父", "爷爷", "外祖父", "之外祖父", "外公"},
+		"之祖母":   {"祖母", "奶奶", "外祖母", "之外祖母", "外婆"},
+		"之兄弟姐妹": {"兄", "弟", "姐", "妹", "兄弟", "姐妹", "哥哥", "弟弟", "姐姐", "妹妹", "兄弟姐妹", "之兄", "之弟", "之姐", "之妹"},
+		"其他": {"其它", "其他亲属", "侄子", "侄女", "之侄子", "之侄女", "外甥", "外甥女", "孙媳妇", "之孙媳妇", "曾孙", "曾孙子",
+			"曾孙女", "之曾孙子", "之曾孙女", "之曾孙子女", "曾孙子女", "非亲属"},
+	} {
+		m[national] = national
+		for _, a := range aliases {
+			m[a] = national
+		}
+	}
+	return m
+}()
+
+// relationsBySex are the values that name a pair ("之祖父母"): the member's
+// sex says which of the two it is.
+var relationsBySex = map[string][2]string{ // [male, female]
+	"子女": {"之子", "之女"}, "之子女": {"之子", "之女"},
+	"孙子女": {"之孙子", "之孙女"}, "之孙子女": {"之孙子", "之孙女"}, "孙子孙女": {"之孙子", "之孙女"},
+	"外孙子女": {"之外孙子", "之外孙女"}, "之外孙子女": {"之外孙子", "之外孙女"},
+	"父母": {"之父", "之母"}, "之父母": {"之父", "之母"},
+	"祖父母": {"之祖父", "之祖母"}, "之祖父母": {"之祖父", "之祖母"}, "外祖父母": {"之祖父", "之祖母"}, "之外祖父母": {"之祖父", "之祖母"},
 }
 
-// NormalizeRelation folds 与户主关系 to one form per relation.
+// NormalizeRelation folds 与户主关系 to the national code list (Relations):
+// the short forms rosters use (子, 女, 孙子, 父亲 …) are aliases. A value
+// naming a pair (祖父母) needs the member's sex: see NormalizeRelationOf.
 func NormalizeRelation(s string) (string, bool) {
-	r, ok := relationAliases[CompactText(s)]
-	return r, ok
+	return NormalizeRelationOf(s, "")
+}
+
+// NormalizeRelationOf is NormalizeRelation that also resolves the values
+// naming a pair (子女, 父母, 祖父母, 之孙子女 …) by the member's sex ("男" or
+// "女"); with no sex such a value is ok=false.
+func NormalizeRelationOf(s, sex string) (string, bool) {
+	t := CompactText(s)
+	if r, ok := relationAliases[t]; ok {
+		return r, true
+	}
+	if pair, ok := relationsBySex[t]; ok {
+		switch sex {
+		case "男":
+			return pair[0], true
+		case "女":
+			return pair[1], true
+		}
+	}
+	return "", false
 }
 
 // Labour skills (劳动技能) as the national system names them.

@@ -143,3 +143,62 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// UpgradeIDNumber converts a first-generation 15-digit number (6-digit
+// region, birth date as YYMMDD in the 1900s, 3-digit sequence) to the
+// 18-digit 公民身份号码 the same person holds today: "19" goes before the
+// year and the check character is computed (GB 11643). A 15-digit number
+// whose date cannot be is refused as IDFormat.
+func UpgradeIDNumber(raw string) (string, *IDProblem) {
+	id := NormalizeIDText(raw)
+	if len(id) != 15 || !allDigits(id) {
+		return "", &IDProblem{Code: IDFormat, Message: "15位旧身份证号码应为15位数字，当前为" + itoa(len([]rune(id))) + "位"}
+	}
+	if _, ok := NewDate(1900+atoi(id[6:8]), atoi(id[8:10]), atoi(id[10:12])); !ok {
+		return "", &IDProblem{Code: IDFormat, Message: "15位旧身份证号码中的出生日期 19" + id[6:12] + " 不是有效日期，请核对号码"}
+	}
+	first17 := id[:6] + "19" + id[6:]
+	return first17 + string(IDCheckChar(first17)), nil
+}
+
+// Disability categories and grades as the second-generation 残疾人证 codes
+// them in the two characters after the holder's ID number.
+var (
+	disabilityCategories = map[byte]string{'1': "视力残疾", '2': "听力残疾", '3': "言语残疾", '4': "肢体残疾", '5': "智力残疾", '6': "精神残疾", '7': "多重残疾"}
+	disabilityGrades     = map[byte]string{'1': "一级", '2': "二级", '3': "三级", '4': "四级"}
+)
+
+// ParseDisabilityCert reads a 残疾人证 number: the holder's 18-character ID
+// number, then one digit for the category (1 视力 … 7 多重) and one for the
+// grade (1–4), 20 characters; some certificates carry two more (a reissue
+// mark such as B1), 22 in all. The ID inside identifies the person: it is
+// returned validated as ParseIDNumber does, with the category and grade
+// ("" when the number is the bare ID).
+func ParseDisabilityCert(raw string, storedAsNumber bool) (id string, birth Date, sex, category, grade string, p *IDProblem) {
+	n := NormalizeIDText(raw)
+	if storedAsNumber || (strings.ContainsAny(n, "Ee+") && looksScientific(n)) {
+		return n, Date{}, "", "", "", numericProblem(raw)
+	}
+	switch len(n) {
+	case 18:
+	case 20, 22:
+		c, g := n[18], n[19]
+		if disabilityCategories[c] == "" || disabilityGrades[g] == "" {
+			return n, Date{}, "", "", "", &IDProblem{Code: IDFormat, Message: "残疾人证号第19位应为残疾类别（1 视力、2 听力、3 言语、4 肢体、5 智力、6 精神、7 多重），第20位应为残疾等级（1–4），当前为“" + n[18:20] + "”"}
+		}
+		category, grade = disabilityCategories[c], disabilityGrades[g]
+		if len(n) == 22 && !isAlnum(n[20]) || len(n) == 22 && !isAlnum(n[21]) {
+			return n, Date{}, "", "", "", &IDProblem{Code: IDFormat, Message: "残疾人证号最后两位应为数字或字母，当前为“" + n[20:] + "”"}
+		}
+	default:
+		return n, Date{}, "", "", "", &IDProblem{Code: IDFormat, Message: "残疾人证号应为20位（18位身份证号码加残疾类别和等级，补发的证为22位），当前为" + itoa(len([]rune(n))) + "位"}
+	}
+	id, birth, sex, p = ParseIDNumber(n[:18], false)
+	if p != nil {
+		p = &IDProblem{Code: p.Code, Message: "残疾人证号的前18位（身份证号码）有误：" + p.Message}
+		return n, Date{}, "", "", "", p
+	}
+	return id, birth, sex, category, grade, nil
+}
+
+func isAlnum(c byte) bool { return isDigit(c) || c >= 'A' && c <= 'Z' }
