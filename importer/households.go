@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -34,25 +35,52 @@ type Options struct {
 type HouseholdFile struct {
 	Report     *monitor.ImportReport
 	Households []monitor.ImportHousehold // valid ones only
-	IDColumn   string
+	// IDColumn is the ID number's header on the first roster sheet.
+	IDColumn string
+	// DataDate is the date the file states above its header (数据日期,
+	// 导出时间, 统计截止时间 …), zero when it states none: the date its
+	// values are of, for dating the changes an import makes.
+	DataDate monitor.Date
+	// Sheets are the roster sheets read, in workbook order, with what the
+	// error workbook needs of each.
+	Sheets []*RosterSheet
+	// RowResults, DataRows, LastCol, ResultCol and HeaderRows are those of
+	// the first roster sheet (Report.Sheet), for callers of one sheet.
+	// RowResults is a copy: rows a caller marks there do not reach Sheets.
+	RowResults map[int]string
+	DataRows   []int32
+	LastCol    int
+	ResultCol  int
+	HeaderRows []int
+
+	// sheetOf gives, for households outside the first roster sheet, the
+	// index of their sheet in Sheets (issues the store raises name the
+	// first sheet; the error workbook moves them).
+	sheetOf map[string]int
+}
+
+// RosterSheet is one sheet of a roster as the parse read it.
+type RosterSheet struct {
+	Name       string
+	HeaderRows []int
 	// RowResults says, for each data row that was not imported as is, why;
 	// DataRows lists every data row, so the error workbook can mark the rest.
 	RowResults map[int]string
 	DataRows   []int32
 	// LastCol is the last header column; ResultCol the column of an earlier
 	// 导入结果 (from an error workbook uploaded again), or 0.
-	LastCol    int
-	ResultCol  int
-	HeaderRows []int
+	LastCol   int
+	ResultCol int
 }
 
-// cellRef is a cell value with where it came from; ci indexes the header's
-// columns.
+// cellRef is a cell value with where it came from: sh indexes the roster
+// sheets, ci that sheet's header columns.
 type cellRef struct {
 	val  string
 	row  int32
 	ci   int16
 	kind sheet.Kind
+	sh   uint8
 }
 
 func (c cellRef) ok() bool { return c.row != 0 }
@@ -62,106 +90,204 @@ func (c cellRef) ok() bool { return c.row != 0 }
 type draft struct {
 	code      string
 	firstRow  int
-	values    *[numHouseholdFields]cellRef // first non-blank value of each household field; nil once built
-	risksN    []cellRef                    // 风险1…5
+	sh        uint8                        // the sheet of its first row
+	values    *[numHouseholdFields]cellRef // the head's, else the first non-blank value of each household field; nil once built
+	headRow   int32                        // the head's row, once seen
 	hh        monitor.Household            // members are appended here
 	rows      []int
 	extraRows []int   // rows of the household with no member on them
 	sizeRef   cellRef // the stated 人口数, checked against the members at the end
 	reopened  bool
 	issues    []monitor.Issue
+	// otherDoc: a member is known by a document other than an ID card,
+	// so members are also told apart by name and birth date.
+	otherDoc bool
+	// ghost, when set, is the reason this stand-in's rows are not read
+	// (see elsewhere).
+	ghost string
 }
 
-// ParseHouseholds reads a household roster: it finds the sheet and the
-// header band, groups the member rows into households by 户编号, validates
-// every value and explains each problem. A household with any error is
-// rejected as a whole.
+// ParseHouseholds reads a household roster: it finds every sheet with a
+// roster header (one per village in a township's workbook; summaries,
+// option lists and empty sheets are skipped with the reason), groups the
+// member rows into households by 户编号, validates every value and
+// explains each problem. A household with any error is rejected as a
+// whole.
 func ParseHouseholds(book *sheet.Book, file string, opt Options) (*HouseholdFile, error) {
-	b, err := locate(book, rosterAliases, fCode, fName, fIDNumber, fVillage)
+	rb, err := findRosters(book)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	rep := &monitor.ImportReport{File: file, Kind: monitor.KindHouseholds, Sheet: b.sheet, HeaderRows: b.header.Rows,
-		Errors: []monitor.Issue{}, Warnings: []monitor.Issue{}}
-	out := &HouseholdFile{Report: rep, RowResults: map[int]string{}, HeaderRows: b.header.Rows}
-	idCol, _ := b.header.col(fIDNumber)
+	first := rb.rosters[0].band
+	rep := &monitor.ImportReport{File: file, Kind: monitor.KindHouseholds, Sheet: first.sheet, HeaderRows: first.header.Rows,
+		Sheets: rb.sheets, Errors: append([]monitor.Issue{}, rb.errors...), Warnings: append([]monitor.Issue{}, rb.skipped...)}
+	out := &HouseholdFile{Report: rep, HeaderRows: first.header.Rows, DataDate: rb.stated.date}
+	idCol, _ := first.header.col(fIDNumber)
 	out.IDColumn = idCol.Header
+	for _, rs := range rb.rosters {
+		rs.out = newRosterSheet(rs, rep)
+		out.Sheets = append(out.Sheets, rs.out)
+	}
+	year, how := rb.stated.incomeYear(opt.DefaultYear, first.sheet, first.header.Rows[0])
+	if how != nil {
+		rep.Warnings = append(rep.Warnings, *how)
+	}
+	rep.IncomeYear = year
+
+	p := &parser{file: out, sheets: rb.rosters, year: year, opt: opt, byCode: map[string]*draft{}, date1904: book.Date1904()}
+	for i, rs := range rb.rosters {
+		if err := p.readSheet(book, uint8(i), rs); err != nil {
+			return nil, fmt.Errorf("%s: 读取工作表“%s”出错: %w", file, rs.band.sheet, err)
+		}
+	}
+	p.finish()
+	s0 := out.Sheets[0]
+	out.RowResults, out.DataRows, out.LastCol, out.ResultCol = maps.Clone(s0.RowResults), s0.DataRows, s0.LastCol, s0.ResultCol
+	for i := range rep.Sheets {
+		for _, s := range out.Sheets {
+			if s.Name == rep.Sheets[i].Name && rep.Sheets[i].SkippedReason == "" {
+				rep.Sheets[i].Households = p.perSheet[s.Name]
+			}
+		}
+	}
+	return out, nil
+}
+
+// newRosterSheet notes a sheet's columns for the error workbook and warns
+// of the columns it does not read: each unknown one, and the 风险消除后…
+// group once.
+func newRosterSheet(rs *rosterSheet, rep *monitor.ImportReport) *RosterSheet {
+	b := rs.band
+	out := &RosterSheet{Name: b.sheet, HeaderRows: b.header.Rows, RowResults: map[int]string{}}
+	last := b.header.Rows[len(b.header.Rows)-1]
+	var after []column
 	for _, c := range b.header.Columns {
-		if c.Field == fResult {
+		switch c.Field {
+		case fResult:
 			out.ResultCol = c.Col
 			continue
+		case fAfterElim:
+			after = append(after, c)
 		}
 		out.LastCol = max(out.LastCol, c.Col)
 	}
 	for _, c := range b.header.Unknown {
 		out.LastCol = max(out.LastCol, c.Col)
-		rep.Warnings = append(rep.Warnings, monitor.Issue{Sheet: b.sheet, Row: b.header.Rows[len(b.header.Rows)-1], Column: c.Header,
+		rep.Warnings = append(rep.Warnings, monitor.Issue{Sheet: b.sheet, Row: last, Column: c.Header,
 			Col: c.Col, Code: "unknown_column", Message: fmt.Sprintf("未识别的列“%s”，该列内容未导入", c.Header)})
 	}
-	year := b.titleYr
-	if year == 0 {
-		year = opt.DefaultYear
-		rep.Warnings = append(rep.Warnings, monitor.Issue{Sheet: b.sheet, Row: b.header.Rows[0], Code: monitor.CodeYearAssumed,
-			Message: fmt.Sprintf("表头上方未写明统计年度（如“统计截止时间：2022年12月31日”），收入按 %d 年度记录", year)})
+	if len(after) > 0 {
+		names := make([]string, 0, len(after))
+		for _, c := range after {
+			names = append(names, c.Header)
+		}
+		rep.Warnings = append(rep.Warnings, monitor.Issue{Sheet: b.sheet, Row: last, Column: after[0].Header, Col: after[0].Col,
+			Code: "unknown_column", Message: fmt.Sprintf("“风险消除后…”等 %d 列（%s）是风险消除时的情况，不是当前值；系统暂无存放之处，这些列未导入",
+				len(after), strings.Join(names, "、"))})
 	}
-	rep.IncomeYear = year
+	var place []string
+	if _, ok := b.header.col(fVillage); !ok {
+		place = append(place, fmt.Sprintf("没有“村”列，村按工作表名记为“%s”", rs.village))
+	}
+	if _, ok := b.header.col(fTownship); !ok && rs.township != "" {
+		place = append(place, fmt.Sprintf("没有“乡镇”列，乡镇按表头上方或其他工作表记为“%s”", rs.township))
+	}
+	if len(place) > 0 {
+		rep.Warnings = append(rep.Warnings, monitor.Issue{Sheet: b.sheet, Row: last, Code: codePlaceInferred,
+			Message: fmt.Sprintf("工作表“%s”%s", b.sheet, strings.Join(place, "；"))})
+	}
+	return out
+}
 
-	p := &parser{file: out, hdr: b.header, sheetName: b.sheet, year: year, opt: opt, byCode: map[string]*draft{}, date1904: book.Date1904()}
-	rs, err := book.Rows(b.sheet)
+// codePlaceInferred: a sheet's village or township was taken from its
+// name or title, not from a column.
+const codePlaceInferred = "place_inferred"
+
+// readSheet streams one roster sheet's data rows into the parser.
+func (p *parser) readSheet(book *sheet.Book, sh uint8, rs *rosterSheet) error {
+	p.startSheet(sh, rs)
+	r, err := book.Rows(rs.band.sheet)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer rs.Close()
-	headerEnd := b.header.Rows[len(b.header.Rows)-1]
-	for rs.Next() {
-		r := rs.Row()
-		if r.Num <= headerEnd {
+	defer r.Close()
+	headerEnd := rs.band.header.Rows[len(rs.band.header.Rows)-1]
+	last := 0
+	for r.Next() {
+		row := r.Row()
+		last = row.Num
+		if row.Num <= headerEnd {
 			continue
 		}
-		p.row(r)
-		if opt.Progress != nil && r.Num/10000 > p.read {
-			p.read = r.Num / 10000
-			opt.Progress(r.Num)
+		p.row(row)
+		if p.opt.Progress != nil && (p.rowsBefore+row.Num)/10000 > p.read {
+			p.read = (p.rowsBefore + row.Num) / 10000
+			p.opt.Progress(p.rowsBefore + row.Num)
 		}
 	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("%s: 读取工作表“%s”出错: %w", file, b.sheet, err)
+	if err := r.Err(); err != nil {
+		return err
 	}
-	p.finish()
-	return out, nil
+	// A household does not go on into the next sheet: its rows are over.
+	if p.cur != nil && p.cur.values != nil {
+		p.build(p.cur)
+	}
+	p.cur = nil
+	p.rowsBefore += last
+	return nil
 }
 
 type parser struct {
-	file      *HouseholdFile
-	hdr       *header
-	sheetName string
-	year      int
-	opt       Options
-	byCode    map[string]*draft
-	order     []*draft
-	cur       *draft
-	vals      [numFields]cellRef // the current row, reused
-	risksN    []cellRef
-	date1904  bool
-	interned  map[string]string
-	read      int // the last ten-thousand of rows reported to Progress
+	file       *HouseholdFile
+	sheets     []*rosterSheet
+	sh         uint8 // the sheet being read
+	sheetName  string
+	hdr        *header
+	out        *RosterSheet
+	year       int
+	opt        Options
+	byCode     map[string]*draft
+	order      []*draft
+	cur        *draft
+	vals       [numFields]cellRef // the current row, reused
+	date1904   bool
+	interned   map[string]string
+	read       int // the last ten-thousand of rows reported to Progress
+	rowsBefore int // rows of the sheets already read, for Progress
+	perSheet   map[string]int
+}
+
+func (p *parser) startSheet(sh uint8, rs *rosterSheet) {
+	p.sh, p.sheetName, p.hdr, p.out = sh, rs.band.sheet, rs.band.header, rs.out
 }
 
 func (p *parser) colOf(ref cellRef) column {
 	if ref.ci < 0 || !ref.ok() {
 		return column{}
 	}
-	return p.hdr.Columns[ref.ci]
+	return p.sheets[ref.sh].band.header.Columns[ref.ci]
 }
 
+// issue records an issue on the current sheet.
 func (p *parser) issue(list *[]monitor.Issue, row int, c column, val, code, msg, household string) {
-	*list = append(*list, monitor.Issue{Sheet: p.sheetName, Row: row, Column: c.Header, Col: c.Col,
+	p.issueOn(list, p.sh, row, c, val, code, msg, household)
+}
+
+func (p *parser) issueOn(list *[]monitor.Issue, sh uint8, row int, c column, val, code, msg, household string) {
+	*list = append(*list, monitor.Issue{Sheet: p.sheets[sh].band.sheet, Row: row, Column: c.Header, Col: c.Col,
 		Value: val, Code: code, Message: msg, Household: household})
 }
 
 // bad records an issue on the cell ref.
 func (p *parser) bad(d *draft, ref cellRef, code, msg string) {
-	p.issue(&d.issues, int(ref.row), p.colOf(ref), ref.val, code, msg, d.code)
+	p.issueOn(&d.issues, ref.sh, int(ref.row), p.colOf(ref), ref.val, code, msg, d.code)
+}
+
+// colOn is the column of field f on the household's sheet, for issues about
+// a value that is missing.
+func (p *parser) colOn(d *draft, f field) column {
+	c, _ := p.sheets[d.sh].band.header.col(f)
+	return c
 }
 
 // notData recognises the rows under and between the data that are not
@@ -175,6 +301,28 @@ func notData(r sheet.Row) bool {
 		case strings.HasPrefix(t, "填表人") || strings.HasPrefix(t, "审核人") || strings.HasPrefix(t, "填报日期") ||
 			strings.HasPrefix(t, "联系电话:") || strings.HasPrefix(t, "制表人") || strings.HasPrefix(t, "负责人") ||
 			strings.HasPrefix(t, "填报人") || strings.HasPrefix(t, "单位负责人"):
+			return true
+		}
+	}
+	return noteRow(r)
+}
+
+// noteRow recognises a note written across the sheet: one text (a merged
+// cell) beginning 注, 说明 or 备注.
+func noteRow(r sheet.Row) bool {
+	text := ""
+	for _, c := range r.Cells {
+		t := monitor.CompactText(c.Value)
+		switch {
+		case t == "":
+		case text == "":
+			text = t
+		case t != text:
+			return false
+		}
+	}
+	for _, p := range []string{"注:", "注1", "注", "说明:", "填表说明", "备注:"} {
+		if strings.HasPrefix(text, p) && (p != "注" || len([]rune(text)) > 8) {
 			return true
 		}
 	}
@@ -196,32 +344,31 @@ func (p *parser) row(r sheet.Row) {
 	}
 	vals := &p.vals
 	*vals = [numFields]cellRef{}
-	p.risksN = p.risksN[:0]
 	data := false
+	ofCol := p.hdr.ofCol
 	for _, c := range r.Cells {
-		if c.Col >= len(p.hdr.ofCol) || p.hdr.ofCol[c.Col] < 0 || isBlank(c.Value) {
+		if c.Col >= len(ofCol) || ofCol[c.Col] < 0 {
 			continue
 		}
-		ci := p.hdr.ofCol[c.Col]
+		ci := ofCol[c.Col]
 		f := p.hdr.Columns[ci].Field
-		ref := cellRef{val: c.Value, kind: c.Kind, row: int32(r.Num), ci: ci}
-		switch {
-		case f == fRiskN:
-			p.risksN = append(p.risksN, ref)
-		case !vals[f].ok():
-			vals[f] = ref
+		if f == fIgnore || f == fAfterElim || vals[f].ok() || isBlank(c.Value) {
+			continue
 		}
-		if f != fSeq && f != fIgnore && f != fNote && f != fResult {
+		vals[f] = cellRef{val: c.Value, kind: c.Kind, row: int32(r.Num), ci: ci, sh: p.sh}
+		if f != fSeq && f != fNote && f != fResult {
 			data = true
 		}
 	}
-	if notData(r) {
-		p.file.RowResults[r.Num] = "非数据行（合计或签名行），未导入"
+	// A member's row names the person; the rest may be a 合计 row, a
+	// signature line or a note (checked only then: it costs every cell).
+	if !(vals[fName].ok() && vals[fIDNumber].ok()) && notData(r) {
+		p.out.RowResults[r.Num] = "非数据行（合计、签名或说明行），未导入"
 		return
 	}
 	if !data {
 		p.issue(&p.file.Report.Warnings, r.Num, column{}, "", "row_ignored", "该行没有户或成员信息，未导入", "")
-		p.file.RowResults[r.Num] = "该行没有户或成员信息，未导入"
+		p.out.RowResults[r.Num] = "该行没有户或成员信息，未导入"
 		return
 	}
 	code := ""
@@ -232,9 +379,12 @@ func (p *parser) row(r sheet.Row) {
 	switch {
 	case code != "":
 		d = p.byCode[code]
+		if d != nil && d.sh != p.sh {
+			d = p.elsewhere(d, vals[fCode])
+		}
 		if d == nil {
 			code = strings.Clone(code) // kept: not a slice of the row's text
-			d = &draft{code: code, firstRow: r.Num, values: new([numHouseholdFields]cellRef)}
+			d = &draft{code: code, firstRow: r.Num, sh: p.sh, values: new([numHouseholdFields]cellRef)}
 			if n, err := strconv.Atoi(monitor.CompactText(vals[fSize].val)); err == nil && n > 0 && n < 64 {
 				d.hh.Members = make([]monitor.Member, 0, n)
 				d.rows = make([]int, 0, n)
@@ -245,14 +395,14 @@ func (p *parser) row(r sheet.Row) {
 	case d == nil:
 		col, _ := p.hdr.col(fCode)
 		p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired, "户编号为空：每户的第一行必须填写户编号，本行不能归入任何一户", "")
-		p.file.RowResults[r.Num] = "户编号为空，未导入"
+		p.out.RowResults[r.Num] = "户编号为空，未导入"
 		return
 	default:
 		if head := vals[fHeadName]; head.ok() && d.values != nil && d.values[fHeadName].ok() && monitor.CompactText(head.val) != monitor.CompactText(d.values[fHeadName].val) {
 			col, _ := p.hdr.col(fCode)
 			p.issue(&p.file.Report.Errors, r.Num, col, "", monitor.CodeMissingRequired,
 				fmt.Sprintf("户编号为空，但户主“%s”与上一户（户编号 %s，户主“%s”）不同：请填写本户的户编号", head.val, d.code, d.values[fHeadName].val), "")
-			p.file.RowResults[r.Num] = "户编号为空，未导入"
+			p.out.RowResults[r.Num] = "户编号为空，未导入"
 			// The rows below belong to this code-less household, not to
 			// the one above: they are refused too, each named.
 			p.cur = nil
@@ -265,6 +415,11 @@ func (p *parser) row(r sheet.Row) {
 		p.build(p.cur)
 	}
 	p.cur = d
+	if d.ghost != "" {
+		p.out.RowResults[r.Num] = d.ghost
+		return
+	}
+	p.out.DataRows = append(p.out.DataRows, int32(r.Num))
 	if d.values == nil {
 		// Rows of an already built household, after other households'.
 		if !d.reopened {
@@ -272,34 +427,9 @@ func (p *parser) row(r sheet.Row) {
 			p.issue(&d.issues, r.Num, column{}, "", "rows_not_contiguous",
 				fmt.Sprintf("户编号 %s 的行不连续（第 %d 行再次出现）：成员已合并到该户，户的信息以第一次出现的行为准", d.code, r.Num), d.code)
 		}
-		p.file.DataRows = append(p.file.DataRows, int32(r.Num))
-		if hasMemberValue(vals) {
-			p.member(d, vals, r.Num)
-		} else {
-			d.extraRows = append(d.extraRows, r.Num)
-		}
-		return
+	} else {
+		p.householdValues(d, vals)
 	}
-	for f := fNone + 1; f < numHouseholdFields; f++ {
-		ref := vals[f]
-		if !ref.ok() {
-			continue
-		}
-		prev := d.values[f]
-		if !prev.ok() {
-			if internable[f] {
-				ref.val = p.intern(ref.val)
-			}
-			d.values[f] = ref
-			continue
-		}
-		if f != fCode && !sameValue(prev, ref) {
-			p.bad(d, ref, monitor.CodeInconsistent,
-				fmt.Sprintf("同一户（户编号 %s）的“%s”前后不一致：第 %d 行为“%s”，本行为“%s”", d.code, p.colOf(ref).Header, prev.row, prev.val, ref.val))
-		}
-	}
-	d.risksN = append(d.risksN, p.risksN...)
-	p.file.DataRows = append(p.file.DataRows, int32(r.Num))
 	if hasMemberValue(vals) {
 		p.member(d, vals, r.Num)
 	} else {
@@ -307,10 +437,54 @@ func (p *parser) row(r sheet.Row) {
 	}
 }
 
+// elsewhere answers a 户编号 seen on an earlier sheet: one household cannot
+// be in two sheets (two villages). The household is refused, and this
+// sheet's rows of it are marked and left out, through a stand-in draft.
+func (p *parser) elsewhere(d *draft, ref cellRef) *draft {
+	msg := fmt.Sprintf("户编号 %s 已在工作表“%s”第 %d 行出现：同一户不能分在两个工作表（两个村），请核实后只保留一处", d.code, p.sheets[d.sh].band.sheet, d.firstRow)
+	p.bad(d, ref, monitor.CodeInconsistent, msg)
+	return &draft{code: d.code, sh: p.sh, ghost: "整户未导入：" + msg}
+}
+
+// householdValues keeps the row's household fields, checking them against
+// the household's other rows. The head's row speaks for the household: a
+// value on it replaces one taken from an earlier member's row, and it is
+// that earlier cell that is reported as inconsistent.
+func (p *parser) householdValues(d *draft, vals *[numFields]cellRef) {
+	isHead := false
+	if ref := vals[fRelation]; ref.ok() && d.headRow == 0 {
+		if rel, ok := monitor.NormalizeRelation(ref.val); ok && rel == "户主" {
+			isHead, d.headRow = true, ref.row
+		}
+	}
+	for f := fNone + 1; f < numHouseholdFields; f++ {
+		ref := vals[f]
+		if !ref.ok() {
+			continue
+		}
+		if prev := d.values[f]; prev.ok() {
+			if f == fCode || sameValue(prev, ref) {
+				continue
+			}
+			if !isHead {
+				p.bad(d, ref, monitor.CodeInconsistent,
+					fmt.Sprintf("同一户（户编号 %s）的“%s”前后不一致：第 %d 行为“%s”，本行为“%s”", d.code, p.colOf(ref).Header, prev.row, prev.val, ref.val))
+				continue
+			}
+			p.bad(d, prev, monitor.CodeInconsistent,
+				fmt.Sprintf("同一户（户编号 %s）的“%s”前后不一致：户主所在的第 %d 行为“%s”，本行为“%s”", d.code, p.colOf(prev).Header, ref.row, ref.val, prev.val))
+		}
+		if internable[f] {
+			ref.val = p.intern(ref.val)
+		}
+		d.values[f] = ref
+	}
+}
+
 // hasMemberValue reports whether a row carries anything about a person, so
 // a member row with a missing name and ID is reported, never dropped.
 func hasMemberValue(vals *[numFields]cellRef) bool {
-	for _, f := range []field{fName, fIDNumber, fRelation, fSex, fBirth, fHealth, fLabor, fSchool, fWorkMonths, fInsured} {
+	for _, f := range []field{fName, fDocType, fIDNumber, fRelation, fSex, fBirth, fHealth, fLabor, fSchool, fWorkMonths, fInsured} {
 		if vals[f].ok() {
 			return true
 		}
@@ -321,8 +495,8 @@ func hasMemberValue(vals *[numFields]cellRef) bool {
 // internable are the household fields whose values repeat across a
 // roster (places, enumerations): one copy of each is kept.
 var internable = func() (m [numHouseholdFields]bool) {
-	for _, f := range []field{fCounty, fTownship, fVillage, fGroup, fType, fCategory, fIdentified, fRisks, fEliminated,
-		fElimMethod, fHousing, fWater, fEducation, fMedicalGap, fNoLabor} {
+	for _, f := range []field{fCounty, fTownship, fVillage, fGroup, fType, fCategory, fIdentified, fRisks, fRisk1, fRisk2,
+		fRisk3, fRisk4, fRisk5, fEliminated, fElimMethod, fElimDate, fHousing, fWater, fEducation, fMedicalGap, fNoLabor} {
 		m[f] = true
 	}
 	return m

@@ -16,3 +16,17 @@ func sortIssues(is []monitor.Issue) {
 		return is[i].Col < is[j].Col
 	})
 }
+
+// sortSheetIssues orders issues by sheet (in the order given, issues of a
+// sheet not listed first), then row and column.
+func sortSheetIssues(is []monitor.Issue, order map[string]int) {
+	sort.SliceStable(is, func(i, j int) bool {
+		if a, b := order[is[i].Sheet], order[is[j].Sheet]; a != b {
+			return a < b
+		}
+		if is[i].Row != is[j].Row {
+			return is[i].Row < is[j].Row
+		}
+		return is[i].Col < is[j].Col
+	})
+}

@@ -198,8 +198,17 @@ func TestRosterSheet(t *testing.T) {
 			if got, want := f.Report.Sheet, "花名册"; got != want {
 				t.Fatalf("Sheet = %q, want %q", got, want)
 			}
-			noIssues(t, f)
+			noIssues(t, f, monitor.CodeSheetSkipped)
 			sameHouseholds(t, f, base)
+			// Every other sheet is listed as skipped, with its reason.
+			for _, s := range f.Report.Sheets {
+				if (s.SkippedReason == "") != (s.Name == "花名册") {
+					t.Fatalf("sheet %q: skipped reason %q", s.Name, s.SkippedReason)
+				}
+			}
+			if got, want := len(f.Report.Sheets), len(tt.sheets); got != want {
+				t.Fatalf("%d sheets reported, want %d", got, want)
+			}
 		})
 	}
 }

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,11 +15,10 @@ const scanRows = 40
 
 // band is the top of a sheet: the rows above and including the header.
 type band struct {
-	sheet   string
-	rows    []sheet.Row // copies of the first rows
-	header  *header
-	titleYr int // a year stated in the title rows (统计截止时间：2022年12月31日)
-	score   int
+	sheet  string
+	rows   []sheet.Row // copies of the first rows
+	header *header
+	score  int
 }
 
 func rowText(r sheet.Row) map[int]string {
@@ -59,11 +57,6 @@ func findHeader(name string, rows []sheet.Row, aliases map[string]field) *band {
 		b.header = buildHeader([]int{rows[best].Num, rows[best+1].Num}, cur, rowText(rows[best+1]), aliases)
 	default:
 		b.header = buildHeader([]int{rows[best].Num}, cur, nil, aliases)
-	}
-	for i := 0; i < best; i++ {
-		if y := yearIn(rows[i]); y != 0 {
-			b.titleYr = y
-		}
 	}
 	return b
 }
@@ -104,18 +97,6 @@ func isLowerBand(lower map[int]string, aliases map[string]field) bool {
 		}
 	}
 	return matchCount(lower, aliases) >= 2
-}
-
-var reYear = regexp.MustCompile(`(20\d\d)\s*年`)
-
-func yearIn(r sheet.Row) int {
-	for _, c := range r.Cells {
-		if m := reYear.FindStringSubmatch(monitor.NormalizeText(c.Value)); m != nil {
-			y, _ := strconv.Atoi(m[1])
-			return y
-		}
-	}
-	return 0
 }
 
 // locate picks the sheet holding the data: the one whose header band names

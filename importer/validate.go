@@ -42,22 +42,28 @@ func (p *parser) finish() {
 		}
 	}
 	first = nil
-	idCol, _ := p.hdr.col(fIDNumber)
 	for id, seen := range dups {
 		for _, s := range seen {
 			var others []string
 			for _, o := range seen {
-				if o.row != s.row {
+				switch {
+				case o.row == s.row && o.d.sh == s.d.sh:
+				case o.d.sh != s.d.sh:
+					others = append(others, fmt.Sprintf("工作表“%s”第 %d 行（户编号 %s）", p.sheets[o.d.sh].band.sheet, o.row, o.d.code))
+				default:
 					others = append(others, fmt.Sprintf("第 %d 行（户编号 %s）", o.row, o.d.code))
 				}
 			}
-			p.issue(&s.d.issues, s.row, idCol, id, monitor.CodeIDDuplicate,
+			p.issueOn(&s.d.issues, s.d.sh, s.row, p.colOn(s.d, fIDNumber), id, monitor.CodeIDDuplicate,
 				fmt.Sprintf("身份证号码 %s 在本文件中重复出现，另见%s。一人只能属于一户，相关户均不导入，请核实后只保留一处", monitor.MaskID(id), strings.Join(others, "、")), s.d.code)
 		}
 	}
 	rep.Households.InFile = len(p.order)
 	p.file.Households = make([]monitor.ImportHousehold, 0, len(p.order))
+	p.perSheet = map[string]int{}
 	for _, d := range p.order {
+		sh := p.sheets[d.sh]
+		p.perSheet[sh.band.sheet]++
 		hasErr := false
 		for _, is := range d.issues {
 			if isWarning(is.Code) {
@@ -71,19 +77,30 @@ func (p *parser) finish() {
 			rep.Households.Rejected++
 			rep.RejectedHouseholds = append(rep.RejectedHouseholds, d.code)
 			reason := "整户未导入：" + firstError(d.issues)
-			p.file.RowResults[d.firstRow] = reason
+			res := sh.out.RowResults
+			res[d.firstRow] = reason
 			for _, r := range d.rows {
-				p.file.RowResults[r] = reason
+				res[r] = reason
 			}
 			for _, r := range d.extraRows {
-				p.file.RowResults[r] = reason
+				res[r] = reason
 			}
 			continue
 		}
+		if d.sh != 0 {
+			if p.file.sheetOf == nil {
+				p.file.sheetOf = map[string]int{}
+			}
+			p.file.sheetOf[d.code] = int(d.sh)
+		}
 		p.file.Households = append(p.file.Households, monitor.ImportHousehold{Household: &d.hh, Row: d.firstRow, MemberRows: d.rows})
 	}
-	sortIssues(rep.Errors)
-	sortIssues(rep.Warnings)
+	order := map[string]int{}
+	for i, s := range rep.Sheets {
+		order[s.Name] = i
+	}
+	sortSheetIssues(rep.Errors, order)
+	sortSheetIssues(rep.Warnings, order)
 }
 
 func firstError(issues []monitor.Issue) string {
@@ -99,7 +116,8 @@ func firstError(issues []monitor.Issue) string {
 func isWarning(code string) bool {
 	switch code {
 	case monitor.CodeIncomeMismatch, monitor.CodeSizeMismatch, monitor.CodeSexMismatch, monitor.CodeBirthMismatch,
-		"missing_identified", monitor.CodeMultipleHead, "no_head", "rows_not_contiguous":
+		"missing_identified", monitor.CodeMultipleHead, "no_head", "rows_not_contiguous", monitor.CodeIDUpgraded,
+		codeMissingEliminatedOn:
 		return true
 	}
 	return false
@@ -111,17 +129,23 @@ func (p *parser) build(d *draft) {
 	h := &d.hh
 	h.Code = d.code
 	v := d.values
+	sh := p.sheets[d.sh]
 	// The raw cells are needed only until the household is built.
-	defer func() { d.values, d.risksN = nil, nil }()
+	defer func() { d.values = nil }()
 	missing := func(f field) {
-		col, _ := p.hdr.col(f)
-		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, fmt.Sprintf("“%s”为必填项，本户未填写", fieldLabel[f]), d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, p.colOn(d, f), "", monitor.CodeMissingRequired, fmt.Sprintf("“%s”为必填项，本户未填写", fieldLabel[f]), d.code)
 	}
 	if !validCode(d.code) {
 		p.bad(d, v[fCode], "code_format", fmt.Sprintf("户编号“%s”无效：应为最多30位的数字或字母；若显示为科学计数法，说明被 Excel 存成了数字，请把该列设为文本后重新录入", v[fCode].val))
 	}
 	h.Township = monitor.CompactText(v[fTownship].val)
 	h.Village = monitor.CompactText(v[fVillage].val)
+	if h.Township == "" {
+		h.Township = sh.township
+	}
+	if h.Village == "" {
+		h.Village = sh.village
+	}
 	h.Group = normalizeGroup(v[fGroup])
 	if h.Township == "" {
 		missing(fTownship)
@@ -155,20 +179,18 @@ func (p *parser) build(d *draft) {
 			h.IdentifiedIn = monitor.YearMonth{Year: date.Year, Month: date.Month}
 		}
 	} else if h.Category != "" {
-		p.issue(&d.issues, d.firstRow, column{}, "", "missing_identified", "监测对象未填写识别监测时间", d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, column{}, "", "missing_identified", "监测对象未填写识别监测时间", d.code)
 	}
-	p.risks(d)
-	h.RiskEliminated = p.yesNo(d, v[fEliminated])
-	h.EliminationMethod = monitor.CompactText(v[fElimMethod].val)
-	if ref := v[fElimDate]; ref.ok() {
-		if date, err := p.parseDate(ref); err != nil {
-			p.bad(d, ref, monitor.CodeDateFormat, fmt.Sprintf("风险消除时间“%s”无法识别，请写作 2023-06-30 或日期格式单元格", ref.val))
-		} else {
-			h.EliminatedOn = date
-		}
-	}
+	housingRisk, waterRisk := p.risks(d)
+	p.elimination(d)
 	h.HousingUnsafe = p.yesNo(d, v[fHousing])
 	h.WaterUnsafe = p.yesNo(d, v[fWater])
+	if !h.RiskEliminated {
+		// A risk of 因安全住房/因安全饮水 not yet eliminated is a housing or
+		// water problem now, whatever the check column says.
+		h.HousingUnsafe = h.HousingUnsafe || housingRisk
+		h.WaterUnsafe = h.WaterUnsafe || waterRisk
+	}
 	h.EducationGap = p.yesNo(d, v[fEducation])
 	h.MedicalGap = p.yesNo(d, v[fMedicalGap])
 	h.NoLaborSupport = p.yesNo(d, v[fNoLabor])
@@ -194,6 +216,34 @@ func (p *parser) build(d *draft) {
 	p.income(d)
 }
 
+// codeMissingEliminatedOn: a household marked eliminated without the
+// month it was (a warning: the date is then unknown, not wrong).
+const codeMissingEliminatedOn = "missing_eliminated_on"
+
+// elimination reads 风险是否已消除, 风险消除方式 and 消除监测时间 (a month
+// as YYYYMM, or a date): the household's eliminated_on is that day, or the
+// first day of that month.
+func (p *parser) elimination(d *draft) {
+	h, v := &d.hh, d.values
+	h.RiskEliminated = p.yesNo(d, v[fEliminated])
+	if ref := v[fElimMethod]; ref.ok() {
+		if m, ok := monitor.NormalizeEliminationMethod(ref.val); ok {
+			h.EliminationMethod = m
+		} else {
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("风险消除方式“%s”无法识别，可填：%s、%s", ref.val, monitor.ElimAssisted, monitor.ElimNatural))
+		}
+	}
+	if ref := v[fElimDate]; ref.ok() {
+		if date, err := p.parseDate(ref); err != nil {
+			p.bad(d, ref, monitor.CodeDateFormat, fmt.Sprintf("风险消除时间“%s”无法识别，可写作 202306、2023年6月、2023-06-30 或日期格式单元格", ref.val))
+		} else {
+			h.EliminatedOn = date
+		}
+	} else if h.RiskEliminated {
+		p.issueOn(&d.issues, d.sh, d.firstRow, p.colOn(d, fElimDate), "", codeMissingEliminatedOn, "风险已消除，但未填写消除监测时间（风险消除时间）", d.code)
+	}
+}
+
 // settle runs the checks that need all of a household's members, once the
 // whole file is read.
 func (p *parser) settle(d *draft) {
@@ -210,16 +260,18 @@ func (p *parser) settle(d *draft) {
 	}
 	switch {
 	case heads == 0 && len(h.Members) > 0:
-		p.issue(&d.issues, d.firstRow, column{}, "", "no_head", "本户成员中没有“户主”", d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, column{}, "", "no_head", "本户成员中没有“户主”", d.code)
 	case heads > 1:
-		p.issue(&d.issues, d.firstRow, column{}, "", monitor.CodeMultipleHead, fmt.Sprintf("本户有 %d 名成员的关系为“户主”", heads), d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, column{}, "", monitor.CodeMultipleHead, fmt.Sprintf("本户有 %d 名成员的关系为“户主”", heads), d.code)
 	}
 	if h.HeadName == "" {
-		col, _ := p.hdr.col(fHeadName)
-		p.issue(&d.issues, d.firstRow, col, "", monitor.CodeMissingRequired, "户主姓名为空", d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, p.colOn(d, fHeadName), "", monitor.CodeMissingRequired, "户主姓名为空", d.code)
 	}
 	if len(h.Members) == 0 {
-		p.issue(&d.issues, d.firstRow, column{}, d.code, monitor.CodeMissingRequired, "本户没有任何成员行（姓名、证件号码）", d.code)
+		p.issueOn(&d.issues, d.sh, d.firstRow, column{}, d.code, monitor.CodeMissingRequired, "本户没有任何成员行（姓名、证件号码）", d.code)
+	}
+	if d.otherDoc {
+		p.samePerson(d)
 	}
 	if ref := d.sizeRef; ref.ok() {
 		if n := h.Size; n != len(h.Members) {
@@ -229,6 +281,24 @@ func (p *parser) settle(d *draft) {
 		h.Size = len(h.Members)
 		for i := range h.Incomes {
 			h.Incomes[i].PerCapita = monitor.PerCapitaOf(h.Incomes[i].Net, h.Size)
+		}
+	}
+}
+
+// samePerson refuses a member listed twice in a household that has a
+// member known by a document other than an ID card: such members are told
+// apart by name and birth date, since their document says nothing of who
+// they are in the ID system.
+func (p *parser) samePerson(d *draft) {
+	ms := d.hh.Members
+	for j := range ms {
+		for i := 0; i < j; i++ {
+			if ms[i].Name != ms[j].Name || ms[i].BirthDate != ms[j].BirthDate || !(otherDocument(ms[i].IDNumber) || otherDocument(ms[j].IDNumber)) {
+				continue
+			}
+			p.issueOn(&d.issues, d.sh, d.rows[j], p.colOn(d, fName), ms[j].Name, monitor.CodeIDDuplicate,
+				fmt.Sprintf("本户第 %d 行已有同名、出生日期相同（%s）的成员：持其他证件的成员按姓名和出生日期识别，同一人只能列一次", d.rows[i], ms[j].BirthDate), d.code)
+			break
 		}
 	}
 }
@@ -274,28 +344,199 @@ func (p *parser) yesNo(d *draft, ref cellRef) bool {
 	return yes
 }
 
-func (p *parser) risks(d *draft) {
+// risks merges the risk column and the five numbered ones (致贫/返贫风险1…5)
+// into the household's risks, and says whether they name unsafe housing or
+// water (因安全住房, 因安全饮水: risk 其他 and the check set).
+func (p *parser) risks(d *draft) (housing, water bool) {
 	h := &d.hh
-	refs := d.risksN
-	if ref := d.values[fRisks]; ref.ok() {
-		refs = append([]cellRef{ref}, refs...)
-	}
-	seen := map[string]bool{}
-	for _, ref := range refs {
+	var seen [8]string
+	n := 0
+	var first cellRef
+	for _, f := range []field{fRisks, fRisk1, fRisk2, fRisk3, fRisk4, fRisk5} {
+		ref := d.values[f]
+		if !ref.ok() {
+			continue
+		}
+		if !first.ok() {
+			first = ref
+		}
 		rs, unknown := monitor.ParseRisks(ref.val)
 		for _, u := range unknown {
-			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("风险“%s”不在官方风险类型中，可填：%s（多个用顿号分隔）", u, strings.Join(monitor.Risks, "、")))
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("风险“%s”不在官方风险类型中，可填：%s（多个用顿号分隔；因安全住房、因安全饮水记为“其他”并标记住房或饮水安全问题）", u, strings.Join(monitor.Risks, "、")))
 		}
+		if hs, wt := monitor.RiskChecks(ref.val); hs || wt {
+			housing, water = housing || hs, water || wt
+		}
+	next:
 		for _, r := range rs {
-			if !seen[r] {
-				seen[r] = true
-				h.Risks = append(h.Risks, r)
+			for _, s := range seen[:min(n, len(seen))] {
+				if s == r {
+					continue next
+				}
 			}
+			if n < len(seen) {
+				seen[n] = r
+			}
+			n++
+			h.Risks = append(h.Risks, r)
 		}
 	}
 	if len(h.Risks) > monitor.MaxRisks {
-		p.bad(d, refs[0], monitor.CodeTooManyRisks, fmt.Sprintf("一户最多填写 %d 项风险，本户有 %d 项", monitor.MaxRisks, len(h.Risks)))
+		p.bad(d, first, monitor.CodeTooManyRisks, fmt.Sprintf("一户最多填写 %d 项风险，本户有 %d 项", monitor.MaxRisks, len(h.Risks)))
 	}
+	return housing, water
+}
+
+// Document types (证件类型) as the national system names them; the
+// registry keys a member by the 18-digit ID number, and a member known by
+// another document by "type:number" (护照:E12345678), which no ID number
+// can equal.
+const (
+	docID         = "居民身份证"
+	docDisability = "残疾人证"
+	docPassport   = "护照"
+	docResidence  = "港澳台居民居住证"
+	docOther      = "其他"
+)
+
+var docTypes = map[string]string{
+	"": docID, docID: docID, "身份证": docID, "二代身份证": docID, "第二代居民身份证": docID, "居民身份证号码": docID, "中华人民共和国居民身份证": docID,
+	docDisability: docDisability, "残疾证": docDisability, "第二代残疾人证": docDisability, "中华人民共和国残疾人证": docDisability,
+	docPassport: docPassport, "中国护照": docPassport, "外国护照": docPassport,
+	docResidence: docResidence, "港澳居民居住证": docResidence, "台湾居民居住证": docResidence,
+	docOther: docOther, "其它": docOther, "港澳居民来往内地通行证": docOther, "台湾居民来往大陆通行证": docOther,
+	"外国人永久居留身份证": docOther, "户口簿": docOther, "出生医学证明": docOther,
+}
+
+// otherDocument reports whether a member key is a document other than an
+// ID number (it carries its type before a colon).
+func otherDocument(key string) bool { return strings.Contains(key, ":") }
+
+// memberID reads the member's 证件类型 and 证件号码 into the member's key,
+// birth date and sex. It reports whether the key is an ID number (so that
+// sex and birth date can be checked against it).
+func (p *parser) memberID(d *draft, vals *[numFields]cellRef, m *monitor.Member) (isID bool) {
+	ref := vals[fIDNumber]
+	doc := docID
+	if t := vals[fDocType]; t.ok() {
+		var ok bool
+		if doc, ok = docTypes[monitor.CompactText(t.val)]; !ok {
+			p.bad(d, t, monitor.CodeUnknownValue, fmt.Sprintf("证件类型“%s”无法识别，可填：%s、%s、%s、%s、%s", t.val, docID, docDisability, docPassport, docResidence, docOther))
+			return false
+		}
+	}
+	numeric := ref.kind == sheet.Number
+	n := monitor.NormalizeIDText(ref.val)
+	switch {
+	case doc == docDisability || doc == docID && !vals[fDocType].ok() && (len(n) == 20 || len(n) == 22):
+		// A 残疾人证 number, also where the sheet has no 证件类型 column.
+		id, birth, sex, category, grade, prob := monitor.ParseDisabilityCert(ref.val, numeric)
+		if prob != nil {
+			p.bad(d, ref, prob.Code, prob.Message)
+			return false
+		}
+		m.IDNumber, m.BirthDate, m.Sex = strings.Clone(id), birth, sex
+		if category != "" {
+			m.Health = disabilityHealth(monitor.CompactText(vals[fHealth].val), category+grade)
+		}
+		return true
+	case doc == docID || len(n) == 18 && allDigits17(n) && monitor.IDCheckChar(n[:17]) == n[17]:
+		// An ID card; or another document whose number is a valid ID
+		// number (a 港澳台居民居住证 is one, or the ID was typed there).
+		return p.idCard(d, ref, m)
+	}
+	if numeric && strings.ContainsAny(n, "Ee+") || len(n) < 5 || len(n) > 30 || !alnum(n) {
+		p.bad(d, ref, monitor.CodeIDFormat, fmt.Sprintf("%s号码“%s”应为5到30位字母或数字", doc, ref.val))
+		return false
+	}
+	d.otherDoc = true
+	m.IDNumber = doc + ":" + n
+	if b := vals[fBirth]; b.ok() {
+		if date, err := p.parseDate(b); err == nil {
+			m.BirthDate = date
+		} else {
+			p.bad(d, b, monitor.CodeDateFormat, fmt.Sprintf("出生日期“%s”无法识别，可写作 19560101、1956-01-01 或日期格式单元格", b.val))
+		}
+	}
+	if s := vals[fSex]; s.ok() {
+		switch monitor.CompactText(s.val) {
+		case "男", "男性":
+			m.Sex = "男"
+		case "女", "女性":
+			m.Sex = "女"
+		default:
+			p.bad(d, s, monitor.CodeUnknownValue, fmt.Sprintf("性别“%s”应填 男 或 女", s.val))
+		}
+	}
+	return false
+}
+
+// idCard reads an 18-digit ID number, or a first-generation 15-digit one
+// converted to 18 digits (with an id_upgraded warning naming both).
+func (p *parser) idCard(d *draft, ref cellRef, m *monitor.Member) bool {
+	raw := ref.val
+	n := monitor.NormalizeIDText(raw)
+	upgraded := ""
+	if len(n) == 15 && allDigits17(n+"00") {
+		// 15 digits survive a number cell whole (Excel keeps 15).
+		id18, prob := monitor.UpgradeIDNumber(n)
+		if prob != nil {
+			p.bad(d, ref, prob.Code, prob.Message)
+			return false
+		}
+		upgraded, raw = n, id18
+	}
+	id, birth, sex, prob := monitor.ParseIDNumber(raw, ref.kind == sheet.Number && upgraded == "")
+	if prob != nil {
+		p.bad(d, ref, prob.Code, prob.Message)
+		return false
+	}
+	if upgraded != "" {
+		p.bad(d, ref, monitor.CodeIDUpgraded, fmt.Sprintf("15位旧身份证号码 %s 已转换为18位 %s（年份前补“19”并计算校验位），按18位号码登记和比对；请在表中改为18位号码", upgraded, id))
+	}
+	m.IDNumber, m.BirthDate, m.Sex = strings.Clone(id), birth, sex
+	return true
+}
+
+// disabilityHealth notes a 残疾人证's category and grade in 健康状况:
+// "残疾（肢体残疾二级）", after what the sheet says of other conditions.
+func disabilityHealth(stated, what string) string {
+	note := "残疾（" + what + "）"
+	switch {
+	case stated == "" || stated == "残疾":
+		return note
+	case strings.Contains(stated, "残疾"):
+		return stated
+	}
+	return stated + "、" + note
+}
+
+func allDigits17(s string) bool {
+	if len(s) < 17 {
+		return false
+	}
+	for i := 0; i < 17; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// hdrCol is the column of field f on the sheet being read.
+func (p *parser) hdrCol(f field) column {
+	c, _ := p.hdr.col(f)
+	return c
 }
 
 // member validates one member row as it arrives.
@@ -303,30 +544,21 @@ func (p *parser) member(d *draft, vals *[numFields]cellRef, row int) {
 	m := monitor.Member{MedicalInsured: true}
 	m.Name = strings.Clone(monitor.CompactText(vals[fName].val)) // not a slice of the row's text: see build
 	if m.Name == "" {
-		col, _ := p.hdr.col(fName)
-		p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员姓名为空", d.code)
-	}
-	if ref := vals[fIDNumber]; ref.ok() {
-		id, birth, sex, prob := monitor.ParseIDNumber(ref.val, ref.kind == sheet.Number)
-		if prob != nil {
-			p.bad(d, ref, prob.Code, prob.Message)
-		}
-		m.IDNumber, m.BirthDate, m.Sex = strings.Clone(id), birth, sex
-		if prob == nil {
-			p.crossCheck(d, vals, &m)
-		}
-	} else {
-		col, _ := p.hdr.col(fIDNumber)
-		p.issue(&d.issues, row, col, "", monitor.CodeMissingRequired, "成员身份证号码为空", d.code)
-	}
-	if ref := vals[fRelation]; ref.ok() {
-		if r, ok := monitor.NormalizeRelation(ref.val); ok {
-			m.Relation = r
-		} else {
-			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("与户主关系“%s”无法识别，可填：户主/本人、配偶、子、女、孙子、孙女、外孙子、外孙女、父亲、母亲、祖父母、兄弟姐妹、儿媳、女婿、其他", ref.val))
-		}
+		p.issue(&d.issues, row, p.hdrCol(fName), "", monitor.CodeMissingRequired, "成员姓名为空", d.code)
 	}
 	m.Health = p.intern(monitor.CompactText(vals[fHealth].val))
+	if ref := vals[fIDNumber]; !ref.ok() {
+		p.issue(&d.issues, row, p.hdrCol(fIDNumber), "", monitor.CodeMissingRequired, "成员身份证号码为空", d.code)
+	} else if p.memberID(d, vals, &m) {
+		p.crossCheck(d, vals, &m)
+	}
+	if ref := vals[fRelation]; ref.ok() {
+		if r, ok := monitor.NormalizeRelationOf(ref.val, m.Sex); ok {
+			m.Relation = r
+		} else {
+			p.bad(d, ref, monitor.CodeUnknownValue, fmt.Sprintf("与户主关系“%s”无法识别，可填：%s（也可写 本人、子、女、儿子、孙子、父亲、母亲、祖父母 等）", ref.val, strings.Join(monitor.Relations, "、")))
+		}
+	}
 	if ref := vals[fLabor]; ref.ok() {
 		if l, ok := monitor.NormalizeLaborSkill(ref.val); ok {
 			m.LaborSkill = l
