@@ -4,15 +4,21 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/shouwang/shouwang/monitor"
 )
 
 // FormatError reports an uploaded file that cannot be read as a spreadsheet.
 // Code is stable and meant for programs (file_too_large, zip_bomb,
-// password_protected, legacy_xls, not_a_workbook, bad_workbook); Message is in
-// Chinese and tells the village staff what to do, so it can be shown as is.
+// file_too_complex, password_protected, legacy_xls, not_a_workbook,
+// bad_workbook); Message is in Chinese and tells the village staff what to
+// do, so it can be shown as is. For file_too_complex, Limit names the cap
+// that refused the file: a Limits field (MaxRows, MaxSharedStrings, …) or
+// one of the fixed caps (Styles, MetaPartBytes, RowBytes, TokenBytes, Merges).
 type FormatError struct {
 	Code    string
 	Message string
+	Limit   string
 }
 
 // Error returns the Chinese message meant for the user.
@@ -22,6 +28,7 @@ func (e *FormatError) Error() string { return e.Message }
 const (
 	CodeFileTooLarge      = "file_too_large"
 	CodeZipBomb           = "zip_bomb"
+	CodeTooComplex        = monitor.CodeTooComplex // over one of the work caps in Limits
 	CodePasswordProtected = "password_protected"
 	CodeLegacyXLS         = "legacy_xls"
 	CodeNotAWorkbook      = "not_a_workbook"
@@ -51,16 +58,46 @@ func errPassword() error {
 		"WPS：文件→文档加密→密码加密，清空打开密码→应用→保存。"}
 }
 
+// errLegacyXLS refuses an OLE compound file that holds no readable BIFF8
+// workbook: Excel 95 and older (BIFF5), or a damaged .xls/.et.
 func errLegacyXLS() error {
-	return &FormatError{Code: CodeLegacyXLS, Message: "这是旧版 .xls/.et 格式，系统无法读取，" +
+	return &FormatError{Code: CodeLegacyXLS, Message: "这是旧版 .xls/.et 文件（Excel 95 或更早的格式，或文件已损坏），系统无法读取，" +
 		"请另存为 .xlsx 后重新上传。" + saveAsXLSX}
+}
+
+// errTooComplex refuses a file over one of the work caps. what says which
+// cap and where, e.g. "工作表“花名册”超过 1048576 行上限".
+func errTooComplex(limit, what string) error {
+	return &FormatError{Code: CodeTooComplex, Limit: limit, Message: "文件内容过于庞大，已拒绝读取：" + what +
+		"。请删除多余的空行、空列、工作表和格式，或把数据拆分成几个文件后分别上传。"}
+}
+
+// byteSize formats a byte cap for messages: "128 MB ", or "300 字节" below
+// a megabyte.
+func byteSize(n int64) string {
+	if n < 1<<20 {
+		return strconv.FormatInt(n, 10) + " 字节"
+	}
+	return mb(n, false) + " MB "
+}
+
+// count formats a cap for messages the way people say large numbers in
+// Chinese: 400万, 1亿; other values as plain digits.
+func count(n int64) string {
+	switch {
+	case n >= 1e8 && n%1e8 == 0:
+		return strconv.FormatInt(n/1e8, 10) + "亿"
+	case n >= 1e4 && n%1e4 == 0:
+		return strconv.FormatInt(n/1e4, 10) + "万"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // errNotWorkbook explains why the content was refused; what is the reason shown
 // before the list of accepted formats.
 func errNotWorkbook(what string) error {
 	return &FormatError{Code: CodeNotAWorkbook, Message: what +
-		"请上传 .xlsx、.xlsm 或 .csv 格式的表格。其他格式请先用 WPS 或 Excel 打开，另存为 .xlsx：" + saveAsXLSX}
+		"请上传 .xlsx、.xlsm 或 .csv 格式的表格（.xls、.et 也可以）。其他格式请先用 WPS 或 Excel 打开，另存为 .xlsx：" + saveAsXLSX}
 }
 
 // errBadWorkbook names the part that is broken so support staff can tell a

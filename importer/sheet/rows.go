@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -11,8 +10,21 @@ import (
 // returned (writers often emit thousands of formatted but empty rows); a gap
 // in Row.Num shows where they were.
 type Rows struct {
+	// the workbook's, shared by xlsx and xls
+	sst       *strTable
+	dateStyle []bool
+	date1904  bool
+
+	// caps: the sheet's name for messages, the limits, and what was seen
+	sheet     string
+	lim       *Limits
+	book      *Book
+	rowsSeen  int
+	rowCells  int
+	cellsSeen int64
+	cellsLeft int64 // the workbook's MaxCells less what other sheets used
+
 	// xlsx
-	x      *xlsxBook
 	sc     *xmlScanner
 	rc     io.Closer
 	inData bool
@@ -20,8 +32,10 @@ type Rows struct {
 	col    int
 
 	// csv
-	cr              *csv.Reader
-	csvRow, csvLine int
+	cs *csvScan
+
+	// xls
+	xs *xlsSheet
 
 	row      Row
 	cells    []Cell
@@ -44,16 +58,73 @@ func (r *Rows) Next() bool {
 		return false
 	}
 	var ok bool
-	if r.cr != nil {
+	switch {
+	case r.cs != nil:
 		ok = r.nextCSV()
-	} else {
+	case r.xs != nil:
+		ok = r.nextXLS()
+	default:
 		ok = r.nextXLSX()
 	}
 	if !ok {
 		r.done = true
 		r.row = Row{}
+		r.account()
 	}
 	return ok
+}
+
+// account charges the cells seen to the workbook's budget.
+func (r *Rows) account() {
+	if r.book != nil {
+		r.book.cells.record(r.sheet, r.cellsSeen)
+	}
+}
+
+// newRow counts a row (an element or record, empty or not) against MaxRows.
+func (r *Rows) newRow() error {
+	r.rowsSeen++
+	r.rowCells = 0
+	if r.lim != nil && r.rowsSeen > r.lim.MaxRows {
+		return errTooComplex("MaxRows", fmt.Sprintf("工作表“%s”超过 %s 行上限", r.sheet, count(int64(r.lim.MaxRows))))
+	}
+	return nil
+}
+
+// newCell counts a cell (blank ones too: they cost the same to read)
+// against MaxCellsPerRow and the workbook's MaxCells.
+func (r *Rows) newCell(row int) error {
+	r.rowCells++
+	r.cellsSeen++
+	if r.lim == nil {
+		return nil
+	}
+	if r.rowCells > r.lim.MaxCellsPerRow {
+		return errTooComplex("MaxCellsPerRow", fmt.Sprintf("工作表“%s”第 %d 行超过 %s 个单元格上限", r.sheet, row, count(int64(r.lim.MaxCellsPerRow))))
+	}
+	if r.cellsSeen > r.cellsLeft {
+		return errTooComplex("MaxCells", fmt.Sprintf("工作簿的单元格总数超过 %s 个上限（读到工作表“%s”第 %d 行时）", count(r.lim.MaxCells), r.sheet, row))
+	}
+	return nil
+}
+
+// maxMerges caps the merged ranges of a sheet, kept until it is read: 32 MB.
+const maxMerges = 1 << 20
+
+func (r *Rows) addMerge(m Merge) error {
+	if len(r.merges) >= maxMerges {
+		return errTooComplex("Merges", fmt.Sprintf("工作表“%s”的合并单元格超过 %s 处上限", r.sheet, count(maxMerges)))
+	}
+	r.merges = append(r.merges, m)
+	return nil
+}
+
+// maxRowBytes caps the text of one row. Excel holds at most 32,767
+// characters in a cell; a row of 177 such cells is under 17 MB.
+var maxRowBytes = 32 << 20
+
+func (r *Rows) rowTooLong() error {
+	return errTooComplex("RowBytes", fmt.Sprintf("工作表“%s”第 %d 行的文字超过 %s上限", r.sheet, r.rowNum, byteSize(int64(maxRowBytes))))
 }
 
 // Row returns the current row. Its Cells slice is reused by the next call to
@@ -64,13 +135,16 @@ func (r *Rows) Row() Row { return r.row }
 // itself are *FormatError.
 func (r *Rows) Err() error { return r.err }
 
-// Merges returns the merged ranges of the sheet. In xlsx they are stored after
-// the cell data, so the list is complete only once Next has returned false;
+// Merges returns the merged ranges of the sheet. In xlsx and xls they are
+// stored after the cell data, so the list is complete only once Next has returned false;
 // before that it holds those seen so far (normally none). CSV has none.
 func (r *Rows) Merges() []Merge { return r.merges }
 
 // Close releases the sheet's zip entry. It is safe to call more than once.
 func (r *Rows) Close() error {
+	if !r.done {
+		r.account()
+	}
 	r.done = true
 	if r.rc != nil {
 		rc := r.rc
@@ -102,13 +176,20 @@ func (r *Rows) nextXLSX() bool {
 				}
 			case "row":
 				if r.inData {
+					if err := r.newRow(); err != nil {
+						r.err = err
+						return false
+					}
 					r.startRow()
 				}
 			case "sheetData":
 				r.inData = tok == tokOpen
 			case "mergeCell":
 				if m, ok := parseMerge(sc.attrs); ok {
-					r.merges = append(r.merges, m)
+					if err := r.addMerge(m); err != nil {
+						r.err = err
+						return false
+					}
 				}
 			}
 		case tokClose:
@@ -193,6 +274,9 @@ func (r *Rows) readCell(self bool) error {
 	} else {
 		r.col++
 	}
+	if err := r.newCell(r.rowNum); err != nil {
+		return err
+	}
 	if self {
 		return nil
 	}
@@ -219,10 +303,10 @@ func (r *Rows) readCell(self bool) error {
 		if sst < 0 {
 			return nil
 		}
-		if sst >= len(r.x.sst) {
+		if sst >= r.sst.len() {
 			return errBadWorkbook(sc.part, fmt.Errorf("单元格 %s%d 引用的共享字符串 %d 不存在", colName(col), r.rowNum, sst))
 		}
-		if v := r.x.sst[sst]; v != "" {
+		if v := r.sst.get(sst); v != "" {
 			r.addCell(Cell{Col: col, Value: v, Kind: Text})
 		}
 		return nil
@@ -230,11 +314,14 @@ func (r *Rows) readCell(self bool) error {
 	if len(r.vals) == start {
 		return nil
 	}
+	if len(r.vals) > maxRowBytes {
+		return r.rowTooLong()
+	}
 	kind := Text
 	switch t {
 	case tNumber:
 		kind = Number
-		if style >= 0 && style < len(r.x.dateStyle) && r.x.dateStyle[style] {
+		if style >= 0 && style < len(r.dateStyle) && r.dateStyle[style] {
 			kind = Date
 		}
 	case tBool:
@@ -250,7 +337,7 @@ func (r *Rows) readCell(self bool) error {
 	case tISODate:
 		// Callers see one representation of dates: the serial, as for
 		// numeric date cells. An unparsable value is kept as text.
-		if serial, ok := isoToSerial(string(r.vals[start:]), r.x.date1904); ok {
+		if serial, ok := isoToSerial(string(r.vals[start:]), r.date1904); ok {
 			kind = Date
 			r.vals = append(r.vals[:start], serial...)
 		}

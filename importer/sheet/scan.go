@@ -2,7 +2,7 @@ package sheet
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
 )
@@ -45,9 +45,12 @@ const (
 
 const (
 	scanBufSize = 64 << 10
-	// maxToken bounds the buffer: Excel caps a cell at 32,767 characters, so
-	// a single token this large only comes from a hostile or broken file.
-	maxToken = 64 << 20
+	// maxToken bounds the buffer: Excel caps a cell at 32,767 characters
+	// (under 200 KB of XML even fully escaped), so a single token this large
+	// only comes from a hostile or broken file. 16 MiB keeps a hostile
+	// file's buffer (and its copy while growing) well inside the 150 MB a
+	// refused upload may cost.
+	maxToken = 16 << 20
 )
 
 func newScanner(r io.Reader, part string) *xmlScanner {
@@ -67,7 +70,7 @@ func (s *xmlScanner) more() bool {
 	}
 	if s.end == len(s.buf) {
 		if len(s.buf) >= maxToken {
-			s.err = errBadWorkbook(s.part, errors.New("element too long"))
+			s.err = errTooComplex("TokenBytes", fmt.Sprintf("%s 中有一段连续内容超过 %s上限（单元格文字过长或文件已损坏）", s.part, byteSize(maxToken)))
 			return false
 		}
 		nb := make([]byte, 2*len(s.buf))

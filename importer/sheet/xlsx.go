@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -21,11 +20,18 @@ type xlsxBook struct {
 
 	sstPart, stylesPart string
 	loaded              bool
-	sst                 []string
+	sst                 *strTable
 	dateStyle           []bool // by cellXfs index (the c element's s attribute)
 }
 
-type sheetRef struct{ name, part string }
+// sheetRef is a sheet of either workbook format: its name, whether it is
+// hidden, and where its data is (a zip part, or a BIFF stream offset).
+type sheetRef struct {
+	name        string
+	hidden      bool
+	part        string
+	offset, end int
+}
 
 // Relationship types are matched by suffix: transitional and strict OOXML use
 // different namespace prefixes.
@@ -124,7 +130,15 @@ func openXLSX(r io.ReaderAt, size int64, lim Limits) (*xlsxBook, error) {
 		if !ok {
 			return nil, errBadWorkbook(relsPart, fmt.Errorf("工作表“%s”没有对应的文件", s.Name))
 		}
-		x.sheets = append(x.sheets, sheetRef{name: s.Name, part: target})
+		for _, prev := range x.sheets {
+			// Two sheets on one part would make every pass read it twice;
+			// no writer does that, a crafted file does it thousands of times.
+			if strings.EqualFold(prev.part, target) {
+				return nil, errBadWorkbook(relsPart, fmt.Errorf("工作表“%s”和“%s”指向同一个文件", prev.name, s.Name))
+			}
+		}
+		st := strings.TrimSpace(s.State)
+		x.sheets = append(x.sheets, sheetRef{name: s.Name, part: target, hidden: st == "hidden" || st == "veryHidden"})
 	}
 	return x, nil
 }
@@ -136,7 +150,8 @@ type xWorkbook struct {
 		Date1904 string `xml:"date1904,attr"`
 	} `xml:"workbookPr"`
 	Sheets []struct {
-		Name string `xml:"name,attr"`
+		Name  string `xml:"name,attr"`
+		State string `xml:"state,attr"`
 		// r:id is matched by local name: strict OOXML uses another namespace.
 		Attrs []xml.Attr `xml:",any,attr"`
 	} `xml:"sheets>sheet"`
@@ -178,12 +193,18 @@ func (x *xlsxBook) file(part string) *zip.File {
 	return x.files[strings.ToLower(part)]
 }
 
+// maxMetaBytes caps the parts decoded with encoding/xml (package and
+// workbook relationships, the workbook): it builds a tree and costs many
+// times the XML in memory. Real ones are kilobytes, rarely a megabyte.
+const maxMetaBytes = 16 << 20
+
 // decode reads a small XML part with encoding/xml through the limit reader.
 func (x *xlsxBook) decode(f *zip.File, part string, v any) error {
 	rc, err := x.open(f, part)
 	if err != nil {
 		return err
 	}
+	rc.(*guard).meta = maxMetaBytes
 	defer rc.Close()
 	if err := xml.NewDecoder(rc).Decode(v); err != nil {
 		var fe *FormatError
@@ -223,6 +244,7 @@ type guard struct {
 	n, max   int64
 	comp     int64
 	ratioMax int64
+	meta     int64 // when set, a lower cap for a part decoded into a tree
 }
 
 // ratioFloor is the size below which any compression ratio is accepted: small
@@ -230,6 +252,9 @@ type guard struct {
 const ratioFloor = 1 << 20
 
 func (g *guard) check(n int64) error {
+	if g.meta > 0 && n > g.meta {
+		return errTooComplex("MetaPartBytes", fmt.Sprintf("%s 解压后超过 %s上限", g.part, byteSize(g.meta)))
+	}
 	if n > g.max {
 		return errZipBomb(g.part)
 	}
@@ -263,24 +288,28 @@ func (g *guard) Read(p []byte) (int, error) {
 func (g *guard) Close() error { return g.rc.Close() }
 
 // load reads the shared strings and styles once, on the first Rows call, so
-// that listing sheets stays cheap.
+// that listing sheets stays cheap and later passes over the sheets reuse them.
 func (x *xlsxBook) load() error {
 	if x.loaded {
 		return nil
 	}
 	if f := x.file(x.stylesPart); f != nil {
-		var st xStyles
-		if err := x.decode(f, x.stylesPart, &st); err != nil {
+		rc, err := x.open(f, x.stylesPart)
+		if err != nil {
 			return err
 		}
-		x.dateStyle = st.dateStyles()
+		x.dateStyle, err = readStyles(rc, x.stylesPart)
+		rc.Close()
+		if err != nil {
+			return err
+		}
 	}
 	if f := x.file(x.sstPart); f != nil {
 		rc, err := x.open(f, x.sstPart)
 		if err != nil {
 			return err
 		}
-		x.sst, err = readSST(rc, x.sstPart)
+		x.sst, err = readSST(rc, x.sstPart, x.lim)
 		rc.Close()
 		if err != nil {
 			return err
@@ -290,50 +319,24 @@ func (x *xlsxBook) load() error {
 	return nil
 }
 
-// xStyles is the part of xl/styles.xml that tells which cell styles are dates.
-type xStyles struct {
-	NumFmts []struct {
-		ID   string `xml:"numFmtId,attr"`
-		Code string `xml:"formatCode,attr"`
-	} `xml:"numFmts>numFmt"`
-	CellXfs []struct {
-		NumFmtID string `xml:"numFmtId,attr"`
-	} `xml:"cellXfs>xf"`
-}
+// maxStyles caps the cell formats and number formats read from styles.xml.
+// Excel allows about 64,000 cell formats; each costs a byte here.
+const maxStyles = 1 << 20
 
-func (st *xStyles) dateStyles() []bool {
-	custom := make(map[int]string, len(st.NumFmts))
-	for _, nf := range st.NumFmts {
-		if id, err := strconv.Atoi(strings.TrimSpace(nf.ID)); err == nil {
-			custom[id] = nf.Code
-		}
-	}
-	out := make([]bool, len(st.CellXfs))
-	for i, xf := range st.CellXfs {
-		id, err := strconv.Atoi(strings.TrimSpace(xf.NumFmtID))
-		if err != nil {
-			continue
-		}
-		if code, ok := custom[id]; ok {
-			out[i] = isDateFormat(code)
-		} else {
-			out[i] = isBuiltinDate(id)
-		}
-	}
-	return out
-}
-
-// readSST reads the shared string table with the byte scanner: in a large
-// roster it holds hundreds of thousands of names and ID numbers. Rich text
-// runs are concatenated; phonetic runs (<rPh>) are not part of the text.
-func readSST(r io.Reader, part string) ([]string, error) {
+// readStyles tells, for each cell format (cellXfs/xf, which a c element's s
+// attribute indexes), whether it shows a date. It uses the byte scanner: a
+// styles part can be inflated to gigabytes of <xf/> as easily as any other.
+func readStyles(r io.Reader, part string) ([]bool, error) {
 	sc := newScanner(r, part)
+	custom := map[int]string{}
 	var (
-		out   []string
-		buf   []byte
-		inSI  bool
-		inRPh int
+		fmts    []int // numFmtId per cell format, -1 when missing
+		inXfs   bool
+		scratch []byte
 	)
+	tooMany := func() error {
+		return errTooComplex("Styles", fmt.Sprintf("%s 中的单元格格式超过 %s 个上限", part, count(maxStyles)))
+	}
 	for {
 		tok, err := sc.next()
 		if err != nil {
@@ -341,15 +344,91 @@ func readSST(r io.Reader, part string) ([]string, error) {
 		}
 		switch tok {
 		case tokEOF:
+			out := make([]bool, len(fmts))
+			for i, id := range fmts {
+				if code, ok := custom[id]; ok {
+					out[i] = isDateFormat(code)
+				} else {
+					out[i] = isBuiltinDate(id)
+				}
+			}
+			return out, nil
+		case tokOpen, tokSelf:
+			switch string(sc.name) {
+			case "cellXfs":
+				inXfs = tok == tokOpen
+			case "xf":
+				if !inXfs {
+					continue
+				}
+				if len(fmts) >= maxStyles {
+					return nil, tooMany()
+				}
+				id := -1
+				if v, ok := attr(sc.attrs, "numFmtId"); ok {
+					if n, ok := atoi(v); ok {
+						id = n
+					}
+				}
+				fmts = append(fmts, id)
+			case "numFmt":
+				if len(custom) >= maxStyles {
+					return nil, tooMany()
+				}
+				v, ok1 := attr(sc.attrs, "numFmtId")
+				code, ok2 := attr(sc.attrs, "formatCode")
+				if n, ok := atoi(v); ok && ok1 && ok2 {
+					scratch = appendText(scratch[:0], code, false)
+					custom[n] = string(scratch)
+				}
+			}
+		case tokClose:
+			if string(sc.name) == "cellXfs" {
+				inXfs = false
+			}
+		}
+	}
+}
+
+// readSST reads the shared string table with the byte scanner: in a large
+// roster it holds hundreds of thousands of names and ID numbers. Rich text
+// runs are concatenated; phonetic runs (<rPh>) are not part of the text.
+// The caps on count and bytes are checked as each string ends.
+func readSST(r io.Reader, part string, lim Limits) (*strTable, error) {
+	sc := newScanner(r, part)
+	var (
+		out   *strTable
+		buf   []byte
+		inSI  bool
+		inRPh int
+	)
+	add := func() error {
+		if out == nil {
+			out = newStrTable(part, lim, 0)
+		}
+		return out.add(buf)
+	}
+	for {
+		tok, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tok {
+		case tokEOF:
+			if out == nil {
+				out = newStrTable(part, lim, 0)
+			}
+			out.done()
 			return out, nil
 		case tokOpen:
 			switch string(sc.name) {
 			case "sst":
-				// Trust the count only as a hint, capped: it is not checked.
+				n := 0
 				if v, ok := attr(sc.attrs, "uniqueCount"); ok {
-					if n, ok := atoi(v); ok {
-						out = make([]string, 0, min(n, 1<<20))
-					}
+					n, _ = atoi(v)
+				}
+				if out == nil {
+					out = newStrTable(part, lim, n)
 				}
 			case "si":
 				inSI, inRPh, buf = true, 0, buf[:0]
@@ -365,19 +444,26 @@ func readSST(r io.Reader, part string) ([]string, error) {
 				}
 				buf = appendText(buf, sc.text, true)
 				if tok == tokClose && string(sc.name) == "si" { // tolerate a missing </t>
-					out = append(out, string(buf))
+					if err := add(); err != nil {
+						return nil, err
+					}
 					inSI = false
 				}
 			}
 		case tokSelf:
 			if string(sc.name) == "si" {
-				out = append(out, "")
+				buf = buf[:0]
+				if err := add(); err != nil {
+					return nil, err
+				}
 			}
 		case tokClose:
 			switch string(sc.name) {
 			case "si":
 				if inSI {
-					out = append(out, string(buf))
+					if err := add(); err != nil {
+						return nil, err
+					}
 				}
 				inSI = false
 			case "rPh":
@@ -409,7 +495,8 @@ func (x *xlsxBook) rows(name string) (*Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Rows{x: x, sc: newScanner(rc, ref.part), rc: rc}, nil
+	return &Rows{sst: x.sst, dateStyle: x.dateStyle, date1904: x.date1904,
+		sc: newScanner(rc, ref.part), rc: rc}, nil
 }
 
 func truthy(s string) bool {
