@@ -206,6 +206,7 @@ func (p *parser) build(d *draft) {
 		if err != nil || n <= 0 {
 			p.bad(d, ref, monitor.CodeNumberFormat, fmt.Sprintf("人口数“%s”应为正整数", ref.val))
 		} else {
+			ref.val = strings.Clone(ref.val) // kept to the end: not its row's whole text
 			d.sizeRef = ref
 		}
 		h.Size = n
