@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shouwang/shouwang/importer"
+	"github.com/shouwang/shouwang/importer/fixtures"
 	"github.com/shouwang/shouwang/importer/sheet"
 	"github.com/shouwang/shouwang/monitor"
 	"github.com/shouwang/shouwang/monitor/store"
@@ -93,21 +94,61 @@ func peakMem(fn func()) uint64 {
 	return peak
 }
 
+// benchNational writes (once per machine) the national system's export of
+// n households — 177 columns, streamed as the system writes it — and
+// returns its path.
+func benchNational(b *testing.B, n int) string {
+	b.Helper()
+	p := filepath.Join(os.TempDir(), fmt.Sprintf("shouwang-bench-national-%d-v1.xlsx", n))
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	f, err := os.Create(p + ".tmp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := fixtures.WriteNational(f, fixtures.National{Seed: 1, Households: n, Flavor: fixtures.System}); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(p+".tmp", p); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
 // BenchmarkImport compares, in one run, excelize merely reading every cell
 // of a 100,000-household roster with Shouwang's full import (parse,
 // validate, write) into SQLite and PostgreSQL, and the re-import of the
-// unchanged file.
+// unchanged file. The national_ steps do the same with the national
+// system's export of as many households (about 350,000 rows × 177 columns).
 //
 //	go test ./cmd/shouwang -run '^$' -bench Import -benchtime 1x
+//	go test ./cmd/shouwang -run '^$' -bench 'Import/national' -benchtime 1x -timeout 60m
 func BenchmarkImport(b *testing.B) {
-	path := benchRoster(b, benchHouseholds())
-	b.Run("excelize_read", func(b *testing.B) {
+	n := benchHouseholds()
+	for _, shape := range []struct {
+		prefix, sheet string
+		path          func(b *testing.B, n int) string
+	}{
+		{"", synth.RosterSheet, benchRoster},
+		{"national_", fixtures.NationalSheet, benchNational},
+	} {
+		benchImportShape(b, shape.prefix, shape.sheet, func(b *testing.B) string { return shape.path(b, n) })
+	}
+}
+
+func benchImportShape(b *testing.B, prefix, sheetName string, path func(b *testing.B) string) {
+	b.Run(prefix+"excelize_read", func(b *testing.B) {
+		path := path(b)
 		for i := 0; i < b.N; i++ {
 			f, err := excelize.OpenFile(path)
 			if err != nil {
 				b.Fatal(err)
 			}
-			rows, err := f.Rows(synth.RosterSheet)
+			rows, err := f.Rows(sheetName)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -120,7 +161,8 @@ func BenchmarkImport(b *testing.B) {
 			f.Close()
 		}
 	})
-	b.Run("parse_only", func(b *testing.B) {
+	b.Run(prefix+"parse_only", func(b *testing.B) {
+		path := path(b)
 		for i := 0; i < b.N; i++ {
 			var hs int
 			peak := peakMem(func() {
@@ -139,14 +181,15 @@ func BenchmarkImport(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 		}
 	})
-	for _, e := range storetest.DSNs(b) {
+	for _, e := range storetest.DSNs(b) { // a fresh registry for each shape
 		ctx := context.Background()
 		db, err := store.Open(ctx, e.DSN)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, round := range []string{"import", "reimport"} {
-			b.Run(e.Name+"_"+round, func(b *testing.B) {
+			b.Run(prefix+e.Name+"_"+round, func(b *testing.B) {
+				path := path(b)
 				for i := 0; i < b.N; i++ {
 					var rep *monitor.ImportReport
 					peak := peakMem(func() {
