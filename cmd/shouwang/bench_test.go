@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -25,8 +26,17 @@ import (
 // benchRoster writes (once per machine) a generated roster of n households
 // in the plain national-export layout and returns its path.
 func benchRoster(b *testing.B, n int) string {
+	return benchFile(b, fmt.Sprintf("shouwang-bench-roster-%d-v1.xlsx", n), func(w io.Writer) error {
+		_, err := synth.WriteRoster(w, synth.Config{Seed: 1, Households: n})
+		return err
+	})
+}
+
+// benchFile writes a benchmark's input once per machine under
+// os.TempDir() and returns its path.
+func benchFile(b *testing.B, name string, write func(w io.Writer) error) string {
 	b.Helper()
-	p := filepath.Join(os.TempDir(), fmt.Sprintf("shouwang-bench-roster-%d-v1.xlsx", n))
+	p := filepath.Join(os.TempDir(), name)
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
@@ -34,7 +44,7 @@ func benchRoster(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := synth.WriteRoster(f, synth.Config{Seed: 1, Households: n}); err != nil {
+	if err := write(f); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -98,25 +108,10 @@ func peakMem(fn func()) uint64 {
 // n households — 177 columns, streamed as the system writes it — and
 // returns its path.
 func benchNational(b *testing.B, n int) string {
-	b.Helper()
-	p := filepath.Join(os.TempDir(), fmt.Sprintf("shouwang-bench-national-%d-v1.xlsx", n))
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	f, err := os.Create(p + ".tmp")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := fixtures.WriteNational(f, fixtures.National{Seed: 1, Households: n, Flavor: fixtures.System}); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(p+".tmp", p); err != nil {
-		b.Fatal(err)
-	}
-	return p
+	return benchFile(b, fmt.Sprintf("shouwang-bench-national-%d-v1.xlsx", n), func(w io.Writer) error {
+		_, err := fixtures.WriteNational(w, fixtures.National{Seed: 1, Households: n, Flavor: fixtures.System})
+		return err
+	})
 }
 
 // BenchmarkImport compares, in one run, excelize merely reading every cell
